@@ -1,0 +1,67 @@
+#include "ksc/bytes.hpp"
+
+#include "ksc/error.hpp"
+
+#include <fstream>
+#include <system_error>
+
+namespace ksc {
+
+Bytes read_file(const std::filesystem::path& path, size_t max_size) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        fail_input(path.string() + ": is a folder, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail_input(path.string() + ": cannot be read (missing or no permission)");
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<long long>(in.tellg());
+    if (size < 0) fail_input(path.string() + ": cannot be read");
+    if (static_cast<unsigned long long>(size) > max_size)
+        fail_input(path.string() + ": too large (" + std::to_string(size) + " bytes)");
+    in.seekg(0);
+    Bytes out(static_cast<size_t>(size));
+    if (size > 0 && !in.read(reinterpret_cast<char*>(out.data()), size))
+        fail_input(path.string() + ": read error");
+    return out;
+}
+
+void ByteReader::need(size_t n) const {
+    if (n > remaining())
+        fail_input(what_ + ": truncated (needs " + std::to_string(n) + " bytes at offset " +
+                   std::to_string(pos_) + ", " + std::to_string(remaining()) + " left)");
+}
+
+uint8_t ByteReader::u8() {
+    need(1);
+    return data_[pos_++];
+}
+
+uint16_t ByteReader::u16() {
+    need(2);
+    uint16_t v = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    pos_ += 2;
+    return v;
+}
+
+uint32_t ByteReader::u32() {
+    need(4);
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | data_[pos_++];
+    return v;
+}
+
+uint64_t ByteReader::u64() {
+    need(8);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | data_[pos_++];
+    return v;
+}
+
+ByteView ByteReader::take(size_t n) {
+    need(n);
+    ByteView v = data_.subspan(pos_, n);
+    pos_ += n;
+    return v;
+}
+
+}  // namespace ksc

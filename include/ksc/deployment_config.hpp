@@ -1,0 +1,50 @@
+// The parts of WSO2's repository/conf/deployment.toml the tools use: the keystore
+// tables with the product's defaults and the internal -> primary fallback, and the
+// [secrets] table. Rules: ../shared/design/WSO2.md.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+struct KeystoreSettings {
+    std::string table;            // "keystore.primary", "keystore.internal", ...
+    bool present = false;         // the table exists in the file
+    std::filesystem::path file;   // resolved: bare names under <home>/repository/resources/security
+    std::string file_name;        // as written (after $env{} resolution)
+    std::string type;             // "JKS" / "PKCS12" (as written, default "JKS")
+    std::string alias;
+    // Literal passwords after $env{X} resolution. nullopt when the value is a
+    // $secret{...} reference (the vault cannot decrypt its own keystore password:
+    // ask through the password options) or an unresolvable placeholder.
+    std::optional<std::string> password;
+    std::optional<std::string> key_password;
+    std::string password_raw;     // as written, for lint messages only (may be "$secret{x}")
+    std::string key_password_raw;
+};
+
+struct DeploymentConfig {
+    std::filesystem::path file;   // deployment.toml
+    std::filesystem::path home;   // product home (CARBON_HOME)
+    KeystoreSettings primary;
+    KeystoreSettings tls;
+    KeystoreSettings internal;    // already merged with primary field by field
+    KeystoreSettings truststore;
+    bool internal_configured = false;   // [keystore.internal] has its own file_name
+    std::map<std::string, std::string> secrets;  // alias -> decoded value of [secrets]
+    std::vector<std::string> secret_references;  // every $secret{x} name used in the file, in order
+
+    // Parses the file (malformed TOML: ErrorKind::input with line and column).
+    static DeploymentConfig load(const std::filesystem::path& file, const std::filesystem::path& home);
+    static DeploymentConfig parse(std::string_view text, const std::filesystem::path& file,
+                                  const std::filesystem::path& home);
+};
+
+// deployment.toml of a home: <home>/repository/conf/deployment.toml
+std::filesystem::path deployment_toml_path(const std::filesystem::path& home);
+std::filesystem::path security_dir(const std::filesystem::path& home);
+
+}  // namespace ksc

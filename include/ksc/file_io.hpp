@@ -1,0 +1,17 @@
+// Writing files that must never be lost or left half-written.
+#pragma once
+#include <filesystem>
+#include <string_view>
+
+namespace ksc {
+
+// Replaces `file` with `content` atomically: a temp file in the same folder,
+// fsync, rename over the original, fsync of the folder. The original's mode (and
+// owner, when we may) is kept; a new file gets `new_mode`. With backup_path set,
+// the previous content is first kept there (same atomic method, mode 0600).
+// Any failure leaves the original untouched and removes the temp file.
+void write_file_atomically(const std::filesystem::path& file, std::string_view content,
+                           const std::filesystem::path& backup_path = {},
+                           std::filesystem::perms new_mode = std::filesystem::perms(0600));
+
+}  // namespace ksc

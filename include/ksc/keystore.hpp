@@ -1,0 +1,77 @@
+// Java keystores (JKS, JCEKS, PKCS#12) read into one model. Only reading is needed:
+// the tools never write keystores. Formats: ../shared/design/KEYSTORES.md.
+#pragma once
+#include "ksc/bytes.hpp"
+#include "ksc/password.hpp"
+
+#include <botan/pk_keys.h>
+#include <botan/x509cert.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+enum class KeystoreType { jks, jceks, pkcs12 };
+std::string to_string(KeystoreType t);                        // "JKS", "JCEKS", "PKCS12"
+KeystoreType parse_keystore_type(std::string_view name);      // case-insensitive; usage error otherwise
+std::optional<KeystoreType> detect_keystore_type(ByteView bytes);  // from the magic bytes
+
+enum class EntryKind { private_key, trusted_certificate, secret_key };
+std::string to_string(EntryKind k);                           // "private_key", ...
+
+// How a private key is stored until someone asks for it with a key password.
+enum class KeyProtection {
+    none,        // already plaintext PKCS#8 (PKCS#12: decrypted with the store password at load)
+    jks,         // Sun proprietary XOR/SHA-1 scheme, OID 1.3.6.1.4.1.42.2.17.1.1
+    jceks,       // PBEWithMD5AndTripleDES, OID 1.3.6.1.4.1.42.2.19.1
+};
+
+struct KeystoreEntry {
+    std::string alias;
+    EntryKind kind = EntryKind::trusted_certificate;
+    std::vector<Botan::X509_Certificate> chain;  // leaf first; one cert for trusted entries;
+                                                 // empty for secret keys
+    KeyProtection protection = KeyProtection::none;
+    Bytes protected_key;      // DER EncryptedPrivateKeyInfo (jks/jceks)
+    SecureBytes plain_pkcs8;  // DER PrivateKeyInfo (protection == none)
+};
+
+class Keystore {
+public:
+    // Parses and verifies integrity (JKS/JCEKS hash, PKCS#12 MAC) with the store
+    // password before trusting any content. `name` is used in error messages (the path).
+    static Keystore parse(ByteView bytes, const Password& store_password,
+                          std::optional<KeystoreType> type, const std::string& name);
+    static Keystore load(const std::filesystem::path& file, const Password& store_password,
+                         std::optional<KeystoreType> type = std::nullopt);
+
+    KeystoreType type() const { return type_; }
+    const std::string& name() const { return name_; }
+    const std::vector<KeystoreEntry>& entries() const { return entries_; }
+    // Alias lookup is case-insensitive (JKS lowercases aliases on write).
+    const KeystoreEntry* find(std::string_view alias) const;
+
+    // The entry's private key. JKS/JCEKS keys are decrypted with key_password (a wrong
+    // one is ErrorKind::input naming the alias); PKCS#12 keys were decrypted at load.
+    std::unique_ptr<Botan::Private_Key> private_key(std::string_view alias,
+                                                    const Password& key_password) const;
+
+    // Used by the format readers.
+    Keystore(KeystoreType type, std::string name, std::vector<KeystoreEntry> entries)
+        : type_(type), name_(std::move(name)), entries_(std::move(entries)) {}
+
+private:
+    KeystoreType type_;
+    std::string name_;
+    std::vector<KeystoreEntry> entries_;
+};
+
+// Limits that hostile files cannot push us past (enforced in the readers).
+inline constexpr uint32_t max_pbe_iterations = 5'000'000;  // Java's own cap
+inline constexpr uint32_t max_keystore_entries = 100'000;
+
+}  // namespace ksc

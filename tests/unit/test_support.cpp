@@ -1,0 +1,77 @@
+#include "test_support.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace ksc::test {
+
+ScratchDir::ScratchDir() {
+    std::random_device rd;
+    auto base = std::filesystem::temp_directory_path();
+    for (int i = 0; i < 100; ++i) {
+        auto p = base / ("ksc-test-" + std::to_string(rd()));
+        if (std::filesystem::create_directory(p)) {
+            path_ = p;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a scratch folder");
+}
+
+ScratchDir::~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+int run(const std::string& command, bool must_succeed) {
+    const std::string full = "LC_ALL=C.UTF-8 " + command + " >/tmp/ksc-test-last.log 2>&1";
+    const int status = std::system(full.c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (must_succeed && code != 0)
+        throw std::runtime_error("command failed (" + std::to_string(code) + "): " + command +
+                                 "\n" + slurp("/tmp/ksc-test-last.log"));
+    return code;
+}
+
+std::string run_output(const std::string& command) {
+    const std::string full = "LC_ALL=C.UTF-8 " + command;
+    FILE* p = popen(full.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed: " + command);
+    std::string out;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    const int status = pclose(p);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("command failed: " + command);
+    return out;
+}
+
+std::string slurp(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write(const std::filesystem::path& file, const std::string& content) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::filesystem::path wso2_fixtures() {
+    // Tests run from the build folder; the repository root is KSC_SRC or the source dir.
+    const char* src = std::getenv("KSC_SRC");
+    std::filesystem::path root = src ? src : KSC_SOURCE_DIR;
+    auto p = root.parent_path() / "shared" / "fixtures" / "wso2";
+    return std::filesystem::exists(p / "wso2carbon.jks") ? p : std::filesystem::path{};
+}
+
+}  // namespace ksc::test
