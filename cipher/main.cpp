@@ -1,1 +1,317 @@
-int main() { return 0; }
+// kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
+// keystores. Thin on purpose: options, password sources, output; the work is in
+// the library. Contract: ../shared/design/CLI.md.
+#include "ksc/cli_support.hpp"
+#include "ksc/config_check.hpp"
+#include "ksc/config_secrets.hpp"
+#include "ksc/error.hpp"
+#include "ksc/file_io.hpp"
+#include "ksc/inspect_report.hpp"
+#include "ksc/key_selection.hpp"
+#include "ksc/keystore.hpp"
+#include "ksc/password_source.hpp"
+#include "ksc/value_crypto.hpp"
+
+#include <CLI/CLI.hpp>
+#include <botan/auto_rng.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <iostream>
+#include <optional>
+
+using namespace ksc;
+
+namespace {
+
+constexpr const char* program = "kscipher";
+
+struct Options {
+    std::string home, config;
+    PasswordOptions password;
+    std::string key_password_file;
+    std::string keystore, alias, type;
+    std::string role = "internal";
+    std::string transformation = "RSA";
+    std::string format = "plain";
+    bool json = false;
+    bool dry_run = false;
+    bool backup = false;
+    std::string inspect_file;
+    std::string change_alias;
+};
+
+void add_password_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("--password-file", o.password.file, "keystore password: first line of FILE");
+    cmd->add_option("--password-env", o.password.env, "keystore password: environment variable NAME");
+    cmd->add_flag("--password-stdin", o.password.from_stdin, "keystore password: first line of standard input");
+    cmd->add_option("--key-password-file", o.key_password_file, "JKS key password when it differs from the store's");
+}
+
+void add_home_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("--home", o.home, "product home (default: $CARBON_HOME, else the current folder)");
+    cmd->add_option("--config", o.config, "deployment.toml (default: HOME/repository/conf/deployment.toml)");
+}
+
+void add_key_options(CLI::App* cmd, Options& o) {
+    add_home_options(cmd, o);
+    add_password_options(cmd, o);
+    cmd->add_option("--role", o.role, "internal (default, falls back to primary as the product does) or primary")
+        ->check(CLI::IsMember({"internal", "primary"}));
+    auto* ks = cmd->add_option("--keystore", o.keystore, "explicit keystore instead of deployment.toml");
+    cmd->add_option("--alias", o.alias, "alias of the key in --keystore")->needs(ks);
+    cmd->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)")->needs(ks);
+    cmd->add_option("--transformation", o.transformation,
+                    "JCE transformation (default RSA; plain values are decrypted with it too)");
+}
+
+DeploymentConfig load_config(const Options& o) {
+    const auto home = resolve_home(o.home);
+    return DeploymentConfig::load(resolve_config(o.config, home), home);
+}
+
+KeySpec key_spec(const Options& o) {
+    if (!o.keystore.empty()) {
+        if (o.alias.empty()) fail_usage("--keystore needs --alias");
+        KeySpec spec;
+        spec.keystore = o.keystore;
+        if (!o.type.empty()) spec.type = parse_keystore_type(o.type);
+        spec.alias = o.alias;
+        spec.password = o.password;
+        spec.key_password_file = o.key_password_file;
+        spec.origin = "--keystore";
+        return spec;
+    }
+    return key_spec_for_role(load_config(o), o.role, o.password, o.key_password_file);
+}
+
+// The key that encrypts, refused when it cannot do the job (exit 4).
+LoadedKey encryption_key(const Options& o) {
+    LoadedKey key = load_key(key_spec(o), false);
+    for (const auto& w : check_can_encrypt(key)) print_warning(program, w);
+    return key;
+}
+
+ValueEncryptor make_encryptor(const LoadedKey& key, const Options& o) {
+    return ValueEncryptor(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1,
+                          Transformation::parse(o.transformation), parse_output_format(o.format));
+}
+
+// The value to encrypt: prompted twice on a terminal, else all of standard input
+// with one trailing newline removed.
+SecureBytes read_secret_value(const Options& o) {
+    if (stdin_is_terminal() && !o.password.from_stdin) {
+        auto first = prompt_password("Value to encrypt");
+        auto second = prompt_password("Repeat the value");
+        if (!first || !second) fail_usage("no terminal to prompt for the value; pipe it on standard input");
+        if (!(*first == *second)) fail_usage("the two values differ; nothing was encrypted");
+        return first->utf8();
+    }
+    SecureBytes value;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(STDIN_FILENO, buf, sizeof buf)) > 0) {
+        value.insert(value.end(), buf, buf + n);
+        if (value.size() > (1u << 20)) fail_input("the value on standard input is larger than 1 MiB");
+    }
+    if (!value.empty() && value.back() == '\n') value.pop_back();
+    Botan::secure_scrub_memory(buf, sizeof buf);
+    return value;
+}
+
+std::string read_text_file(const std::filesystem::path& file) {
+    const Bytes b = read_file(file);
+    return std::string(b.begin(), b.end());
+}
+
+std::filesystem::path backup_path(const std::filesystem::path& file, bool wanted) {
+    return wanted ? std::filesystem::path(file.string() + ".bak") : std::filesystem::path{};
+}
+
+int cmd_inspect(const Options& o) {
+    const std::filesystem::path file = o.inspect_file;
+    std::optional<KeystoreType> type;
+    if (!o.type.empty()) type = parse_keystore_type(o.type);
+    const Password pw = resolve_password(o.password, std::nullopt, "store password of " + file.filename().string());
+    const Keystore ks = Keystore::load(file, pw, type);
+    if (o.json) std::cout << inspect_json(ks, file.string()).dump(2) << "\n";
+    else std::cout << inspect_text(ks, file.string());
+    return exit_code::ok;
+}
+
+int cmd_encrypt(const Options& o) {
+    const LoadedKey key = encryption_key(o);
+    const ValueEncryptor enc = make_encryptor(key, o);
+    const SecureBytes value = read_secret_value(o);
+    Botan::AutoSeeded_RNG rng;
+    std::cout << enc.encrypt(value, rng) << "\n";
+    return exit_code::ok;
+}
+
+int cmd_decrypt(const Options& o) {
+    const LoadedKey key = load_key(key_spec(o), true);
+    SecureBytes in = read_secret_value(o);
+    std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    Botan::AutoSeeded_RNG rng;
+    const SecureBytes plain = decrypt_value(*key.private_key, text, Transformation::parse(o.transformation),
+                                            "the ciphertext", rng);
+    std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
+    std::cout << "\n";
+    return exit_code::ok;
+}
+
+int cmd_configure(const Options& o) {
+    const DeploymentConfig cfg = load_config(o);
+    const std::string text = read_text_file(cfg.file);
+    const std::string name = cfg.file.filename().string();
+    if (o.dry_run) {
+        size_t waiting = 0;
+        for (const SecretSlot& s : find_secret_slots(text, name)) {
+            if (!s.is_plaintext()) continue;
+            std::cout << "would encrypt: " << s.alias << "\n";
+            ++waiting;
+        }
+        std::cout << waiting << " value(s) waiting in [secrets] of " << cfg.file.string() << "; nothing written\n";
+        return exit_code::ok;
+    }
+    const LoadedKey key = encryption_key(o);
+    Botan::AutoSeeded_RNG rng;
+    const ConfigureOutcome out = encrypt_plaintext_secrets(text, name, make_encryptor(key, o), rng);
+    if (out.encrypted_aliases.empty()) {
+        std::cout << "nothing to encrypt: every value in [secrets] of " << cfg.file.string()
+                  << " is already encrypted\n";
+        return exit_code::ok;
+    }
+    write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
+    for (const auto& a : out.encrypted_aliases) std::cout << "encrypted: " << a << "\n";
+    std::cout << out.encrypted_aliases.size() << " value(s) encrypted for " << key.describe() << "\n";
+    return exit_code::ok;
+}
+
+int cmd_change(const Options& o) {
+    const DeploymentConfig cfg = load_config(o);
+    const std::string text = read_text_file(cfg.file);
+    const LoadedKey key = encryption_key(o);
+    const ValueEncryptor enc = make_encryptor(key, o);
+    find_secret(text, cfg.file.filename().string(), o.change_alias);  // unknown alias: fail before asking
+    const SecureBytes value = read_secret_value(o);
+    Botan::AutoSeeded_RNG rng;
+    const std::string updated = change_secret(text, cfg.file.filename().string(), o.change_alias, value, enc, rng);
+    write_file_atomically(cfg.file, updated, backup_path(cfg.file, o.backup));
+    std::cout << "changed: " << o.change_alias << "\n";
+    return exit_code::ok;
+}
+
+int cmd_verify(const Options& o) {
+    const DeploymentConfig cfg = load_config(o);
+    const std::string text = read_text_file(cfg.file);
+    const LoadedKey key = load_key(key_spec(o), true);
+    Botan::AutoSeeded_RNG rng;
+    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, Transformation::parse(o.transformation), rng);
+    if (o.json) {
+        nlohmann::ordered_json j;
+        j["file"] = cfg.file.string();
+        j["key"] = {{"file", key.file.string()}, {"alias", key.alias}, {"thumbprint_sha1", key.facts.thumbprint_sha1}};
+        j["secrets"] = nlohmann::ordered_json::array();
+        for (const auto& c : v.checks) j["secrets"].push_back({{"alias", c.alias}, {"state", c.state}, {"detail", c.detail}});
+        j["problems"] = v.problems();
+        std::cout << j.dump(2) << "\n";
+    } else {
+        for (const auto& c : v.checks)
+            std::cout << (c.state == "ok" ? "ok        " : "PROBLEM   ") << c.alias
+                      << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
+        std::cout << v.checks.size() - v.problems() << " ok, " << v.problems() << " problem(s) in "
+                  << cfg.file.string() << " with " << key.describe() << "\n";
+    }
+    return v.problems() ? exit_code::problems : exit_code::ok;
+}
+
+int cmd_check(const Options& o) {
+    const DeploymentConfig cfg = load_config(o);
+    std::optional<Password> fallback;
+    if (!o.password.file.empty() || !o.password.env.empty() || o.password.from_stdin)
+        fallback = resolve_password(o.password, std::nullopt, "keystore password");
+    const std::vector<Finding> findings = check_config(cfg, fallback);
+    size_t errors = 0;
+    for (const auto& f : findings) errors += f.severity == "error";
+    if (o.json) {
+        nlohmann::ordered_json j;
+        j["file"] = cfg.file.string();
+        j["findings"] = nlohmann::ordered_json::array();
+        for (const auto& f : findings) j["findings"].push_back({{"severity", f.severity}, {"table", f.table}, {"message", f.message}});
+        j["errors"] = errors;
+        std::cout << j.dump(2) << "\n";
+    } else {
+        for (const auto& f : findings) std::cout << f.severity << ": [" << f.table << "] " << f.message << "\n";
+        std::cout << errors << " error(s) in the keystore configuration of " << cfg.file.string() << "\n";
+    }
+    return errors ? exit_code::problems : exit_code::ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return run_guarded(program, [&]() -> int {
+        CLI::App app{"kscipher: encrypt WSO2 config secrets with the internal keystore, and inspect keystores"};
+        app.require_subcommand(1);
+        app.footer("Example:\n  kscipher configure --home /opt/wso2am --backup\n"
+                   "  echo -n 's3cret' | kscipher encrypt --home /opt/wso2am --password-env KS_PASS\n"
+                   "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety.");
+        Options o;
+
+        auto* inspect = app.add_subcommand("inspect", "list every entry of a keystore");
+        inspect->add_option("KEYSTORE", o.inspect_file, "keystore file")->required();
+        inspect->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)");
+        inspect->add_flag("--json", o.json, "machine-readable output");
+        add_password_options(inspect, o);
+
+        auto* encrypt = app.add_subcommand("encrypt", "encrypt one value from standard input (or a prompt)");
+        add_key_options(encrypt, o);
+        encrypt->add_option("--format", o.format, "plain (default) or self-contained");
+
+        auto* decrypt = app.add_subcommand("decrypt", "decrypt one ciphertext from standard input");
+        add_key_options(decrypt, o);
+
+        auto* configure = app.add_subcommand("configure", "encrypt every \"[plaintext]\" value of [secrets] in place");
+        add_key_options(configure, o);
+        configure->add_option("--format", o.format, "plain (default) or self-contained");
+        configure->add_flag("--dry-run", o.dry_run, "list what would be encrypted; write nothing");
+        configure->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
+
+        auto* change = app.add_subcommand("change", "replace the value of one secret (new value from stdin or a prompt)");
+        change->add_option("ALIAS", o.change_alias, "the secret's name in [secrets]")->required();
+        add_key_options(change, o);
+        change->add_option("--format", o.format, "plain (default) or self-contained");
+        change->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
+
+        auto* verify = app.add_subcommand("verify", "check every secret decrypts and every $secret{x} resolves");
+        add_key_options(verify, o);
+        verify->add_flag("--json", o.json, "machine-readable output");
+
+        auto* check = app.add_subcommand("check", "lint the keystore configuration against the product's rules");
+        add_home_options(check, o);
+        add_password_options(check, o);
+        check->add_flag("--json", o.json, "machine-readable output");
+
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            app.exit(e);
+            return exit_code::usage;
+        }
+        if (*inspect) return cmd_inspect(o);
+        if (*encrypt) return cmd_encrypt(o);
+        if (*decrypt) return cmd_decrypt(o);
+        if (*configure) return cmd_configure(o);
+        if (*change) return cmd_change(o);
+        if (*verify) return cmd_verify(o);
+        return cmd_check(o);
+    });
+}

@@ -1,0 +1,46 @@
+#include "ksc/value_crypto.hpp"
+
+#include "ksc/error.hpp"
+
+namespace ksc {
+
+OutputFormat parse_output_format(std::string_view name) {
+    if (name == "plain") return OutputFormat::plain;
+    if (name == "self-contained") return OutputFormat::self_contained;
+    fail_usage("unknown --format '" + std::string(name) + "'", "use --format plain or --format self-contained");
+}
+
+ValueEncryptor::ValueEncryptor(const Botan::Public_Key& key, std::string thumbprint_sha1,
+                               const Transformation& t, OutputFormat format)
+    : enc_(key, t), thumbprint_(std::move(thumbprint_sha1)), t_(t), format_(format) {}
+
+std::string ValueEncryptor::encrypt(ByteView plaintext, Botan::RandomNumberGenerator& rng) const {
+    const Bytes block = enc_.encrypt(plaintext, rng);
+    return format_ == OutputFormat::plain ? write_plain(block)
+                                          : write_self_contained(block, t_.name, thumbprint_);
+}
+
+SecureBytes decrypt_value(const Botan::Private_Key& key, std::string_view ciphertext,
+                          const Transformation& plain_transformation, const std::string& what,
+                          Botan::RandomNumberGenerator& rng) {
+    const ParsedCiphertext parsed = parse_ciphertext(ciphertext, key.key_length() / 8);
+    std::optional<Transformation> t;
+    switch (parsed.format) {
+        case CiphertextFormat::plain: t = plain_transformation; break;
+        case CiphertextFormat::self_contained: t = Transformation::parse(parsed.transformation); break;
+        case CiphertextFormat::symmetric_carbon:
+        case CiphertextFormat::symmetric_vault:
+            fail_input(what + ": the value is " + to_string(parsed.format) +
+                       " (AES) ciphertext; it is not encrypted with an RSA key");
+        case CiphertextFormat::not_ciphertext:
+            fail_input(what + ": not a ciphertext (" + parsed.reason + ")");
+    }
+    RsaDecryptor dec(key, t->padding, rng);
+    auto plain = dec.try_decrypt(parsed.rsa_block);
+    if (!plain)
+        fail_input(what + ": does not decrypt with this key and transformation " + t->name,
+                   "it may be encrypted for another key, or damaged");
+    return std::move(*plain);
+}
+
+}  // namespace ksc

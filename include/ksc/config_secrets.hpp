@@ -1,0 +1,49 @@
+// kscipher's work on the [secrets] table: encrypt the "[plaintext]" values, change
+// one value, verify everything decrypts and every $secret{x} resolves. Pure: text in,
+// text out; the caller does the atomic write.
+#pragma once
+#include "ksc/deployment_config.hpp"
+#include "ksc/secrets_editor.hpp"
+#include "ksc/value_crypto.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ksc {
+
+struct ConfigureOutcome {
+    std::string new_text;                       // == input when nothing was waiting
+    std::vector<std::string> encrypted_aliases; // in file order
+};
+
+// Encrypts every "[plaintext]" value of [secrets]; already-encrypted values are left alone,
+// so a second run changes nothing.
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
+                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng);
+
+// The slot of one secret; ErrorKind::input with a hint when [secrets] has no such alias.
+SecretSlot find_secret(std::string_view text, std::string_view file_name, std::string_view alias);
+
+// Replaces the value of one existing secret with the encryption of `plaintext`.
+std::string change_secret(std::string_view text, std::string_view file_name, std::string_view alias,
+                          ByteView plaintext, const ValueEncryptor& encryptor,
+                          Botan::RandomNumberGenerator& rng);
+
+struct SecretCheck {
+    std::string alias;
+    std::string state;    // "ok", "plaintext", "undecryptable", "unresolved_reference"
+    std::string detail;   // never the value
+};
+struct VerifyOutcome {
+    std::vector<SecretCheck> checks;
+    size_t problems() const;
+};
+
+// Decrypts every [secrets] value (plaintext discarded at once) and checks that every
+// $secret{x} in the file names a secret that exists and is encrypted.
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
+                             const Botan::Private_Key& key, const Transformation& plain_transformation,
+                             Botan::RandomNumberGenerator& rng);
+
+}  // namespace ksc
