@@ -1,1 +1,323 @@
-int main() { return 0; }
+// ksmigrate: moves data stored under one RSA key (the shared primary keystore) to
+// another (a separate internal keystore): plan, run, verify, status, rollback,
+// finalize. Thin on purpose: options, keys, output; the work is in the library.
+// Contract: ../shared/design/CLI.md.
+#include "ksc/cli_support.hpp"
+#include "ksc/deployment_config.hpp"
+#include "ksc/error.hpp"
+#include "ksc/file_io.hpp"
+#include "ksc/key_selection.hpp"
+#include "ksc/migration.hpp"
+#include "ksc/targets.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+using namespace ksc;
+
+namespace {
+
+constexpr const char* program = "ksmigrate";
+
+// The one piece of global state: set by SIGINT/SIGTERM, read between batches.
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+    stop_requested = true;
+    // A second signal ends the process at once (the journal keeps it resumable).
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+struct KeyOptions {
+    std::string keystore, alias, type;
+    PasswordOptions password;
+};
+
+KeyOptions key_options(const char* prefix) {
+    KeyOptions k;
+    k.password.option_prefix = prefix;
+    return k;
+}
+
+struct Options {
+    std::string home, config;
+    std::vector<std::string> databases;
+    std::string profile, targets_file;
+    bool no_config = false;
+    KeyOptions from = key_options("--from-");
+    KeyOptions to = key_options("--to-");
+    size_t batch_size = 500;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    std::string backup;
+    bool no_backup = false, skip_undecryptable = false, quick = false, json_stdout = false;
+    std::string json_file, markdown_file;
+};
+
+void add_scope_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("--home", o.home, "product home (default: $CARBON_HOME, else the current folder)");
+    cmd->add_option("--config", o.config, "deployment.toml (default: HOME/repository/conf/deployment.toml)");
+    cmd->add_option("--db", o.databases, "SQLite database (repeatable)");
+    auto* profile = cmd->add_option("--profile", o.profile, "built-in target list (wso2-apim-4, the default)");
+    cmd->add_option("--targets", o.targets_file, "TOML file listing the targets")->excludes(profile);
+    cmd->add_flag("--no-config", o.no_config, "leave the [secrets] of deployment.toml alone");
+}
+
+void add_key_options(CLI::App* cmd, Options& o) {
+    for (auto [side, k] : {std::pair{"from", &o.from}, std::pair{"to", &o.to}}) {
+        const std::string s = side;
+        const std::string what = s == "from" ? "source" : "target";
+        auto* ks = cmd->add_option("--" + s + "-keystore", k->keystore, what + " keystore (default: deployment.toml)");
+        cmd->add_option("--" + s + "-alias", k->alias, what + " key alias")->needs(ks);
+        cmd->add_option("--" + s + "-type", k->type, what + " keystore type (default: detected)")->needs(ks);
+        cmd->add_option("--" + s + "-password-file", k->password.file, what + " keystore password: first line of FILE");
+        cmd->add_option("--" + s + "-password-env", k->password.env, what + " keystore password: environment variable");
+    }
+    cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: number of cores)")
+        ->check(CLI::Range(1u, 256u));
+    cmd->add_option("--batch-size", o.batch_size, "rows per batch (default 500)")->check(CLI::Range(1, 100000));
+}
+
+std::optional<DeploymentConfig> load_config_if_present(const Options& o) {
+    const auto home = resolve_home(o.home);
+    const auto file = resolve_config(o.config, home);
+    std::error_code ec;
+    if (o.config.empty() && !std::filesystem::exists(file, ec)) return std::nullopt;
+    return DeploymentConfig::load(file, home);
+}
+
+MigrationSettings settings(const Options& o, const std::optional<DeploymentConfig>& cfg) {
+    MigrationSettings s;
+    for (const auto& d : o.databases) s.databases.emplace_back(d);
+    s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
+                                        : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
+    if (o.no_config) s.config_note = "--no-config: deployment.toml left alone";
+    else if (!cfg) s.config_note = "no deployment.toml found (give --home or --config): config step skipped";
+    else s.config_file = cfg->file;
+    s.batch_size = o.batch_size;
+    s.jobs = o.jobs;
+    s.skip_undecryptable = o.skip_undecryptable;
+    s.backup_file = o.backup;
+    s.no_backup = o.no_backup;
+    s.stop = &stop_requested;
+    s.progress_on_terminal = ::isatty(STDERR_FILENO) == 1;
+    if (!o.backup.empty() && s.databases.size() > 1)
+        fail_usage("--backup names one file but there are several databases", "leave it out to get one backup per database");
+    return s;
+}
+
+KeySpec explicit_spec(const KeyOptions& k, const char* side) {
+    if (k.alias.empty()) fail_usage(std::string("--") + side + "-keystore needs --" + side + "-alias");
+    KeySpec spec;
+    spec.keystore = k.keystore;
+    if (!k.type.empty()) spec.type = parse_keystore_type(k.type);
+    spec.alias = k.alias;
+    spec.password = k.password;
+    spec.origin = std::string("--") + side + "-keystore";
+    return spec;
+}
+
+struct Keys {
+    LoadedKey source, target;
+};
+
+// Source: the effective primary keystore (what encrypted internal data while it was
+// shared); target: [keystore.internal]. Refusals come before anything is written.
+Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
+    const auto need_config = [&](const char* side) -> const DeploymentConfig& {
+        if (!cfg)
+            fail_usage(std::string("no deployment.toml found for the ") + side + " key",
+                       std::string("give --home/--config, or --") + (side[0] == 's' ? "from" : "to") +
+                           "-keystore with its alias");
+        return *cfg;
+    };
+    KeySpec src = !o.from.keystore.empty() ? explicit_spec(o.from, "from")
+                                           : key_spec_for_role(need_config("source"), "primary", o.from.password, {});
+    KeySpec dst;
+    if (!o.to.keystore.empty()) {
+        dst = explicit_spec(o.to, "to");
+    } else {
+        const DeploymentConfig& c = need_config("target");
+        if (!c.internal_configured)
+            fail_refused("deployment.toml has no separate [keystore.internal]: the target key would be the source key",
+                         "add [keystore.internal] with the new keystore's file_name, type, alias and passwords, or "
+                         "give --to-keystore and --to-alias");
+        dst = key_spec_for_role(c, "internal", o.to.password, {});
+    }
+    Keys k{load_key(src, true), load_key(dst, true)};
+    for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
+    if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
+        fail_refused("the target key is the source key (" + k.target.describe() + ")",
+                     "a migration needs a different target key: check [keystore.internal] or --to-keystore");
+    check_key_matches_certificate(k.target);
+    if (k.source.facts.expired())
+        print_note(program, "the source certificate expired on " + k.source.facts.not_after +
+                                "; its data still decrypts, which is what this migration needs");
+    return k;
+}
+
+void print_keys(const Keys& k) {
+    std::cout << "source key: " << k.source.describe() << "\n"
+              << "target key: " << k.target.describe() << "\n";
+}
+
+int plan_exit(const MigrationReport& r) {
+    const StateCounts t = r.totals();
+    bool missing = false;
+    for (const auto& tr : r.targets) missing |= tr.missing;
+    return (t[ValueState::undecryptable] || t[ValueState::foreign] || missing) ? exit_code::problems : exit_code::ok;
+}
+
+int cmd_plan(const Options& o) {
+    const auto cfg = load_config_if_present(o);
+    const MigrationSettings s = settings(o, cfg);
+    const Keys k = load_keys(o, cfg);
+    const MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    std::cout << r.to_table();
+    if (!o.json_file.empty()) write_file_atomically(o.json_file, r.to_json().dump(2) + "\n", {}, std::filesystem::perms(0644));
+    if (!o.markdown_file.empty())
+        write_file_atomically(o.markdown_file, r.to_markdown(o.quick ? "ksmigrate plan (quick)" : "ksmigrate plan"), {},
+                              std::filesystem::perms(0644));
+    return plan_exit(r);
+}
+
+int cmd_run(const Options& o) {
+    const auto cfg = load_config_if_present(o);
+    const MigrationSettings s = settings(o, cfg);
+    const Keys k = load_keys(o, cfg);
+    print_keys(k);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    const MigrationReport r = run_migration({&k.source, &k.target}, s);
+    int64_t rewritten = r.config.rewritten;
+    for (const auto& t : r.targets) {
+        std::cout << t.target.name() << " in " << t.database << ": " << t.rows << " rows, " << t.rewritten
+                  << " value(s) re-encrypted\n";
+        rewritten += t.rewritten;
+    }
+    if (!s.config_file.empty())
+        std::cout << "[secrets] of " << s.config_file.string() << ": " << r.config.rewritten << " value(s) re-encrypted\n";
+    else
+        print_note(program, s.config_note);
+    for (const auto& p : r.problems) std::cout << "problem: " << p << "\n";
+    std::cout << rewritten << " value(s) re-encrypted for " << k.target.describe()
+              << "\nnext: ksmigrate verify, then ksmigrate finalize (or ksmigrate rollback)\n";
+    return r.problems.empty() ? exit_code::ok : exit_code::problems;
+}
+
+int cmd_verify(const Options& o) {
+    const auto cfg = load_config_if_present(o);
+    const MigrationSettings s = settings(o, cfg);
+    const Keys k = load_keys(o, cfg);
+    const MigrationReport r = verify_migration({&k.source, &k.target}, s);
+    if (o.json_stdout) std::cout << r.to_json().dump(2) << "\n";
+    else std::cout << r.to_table();
+    const StateCounts t = r.totals();
+    const int64_t failures = t[ValueState::source] + t[ValueState::undecryptable] + t[ValueState::foreign];
+    if (!o.json_stdout)
+        std::cout << (failures == 0 && plan_exit(r) == 0 ? "verified: every targeted value is readable under the target key\n"
+                                                          : std::to_string(failures) + " value(s) not readable under the target key\n");
+    return (failures || plan_exit(r)) ? exit_code::problems : exit_code::ok;
+}
+
+int cmd_status(const Options& o) {
+    const auto cfg = load_config_if_present(o);
+    const auto status = migration_status(settings(o, cfg));
+    if (o.json_stdout) {
+        std::cout << status.dump(2) << "\n";
+        return exit_code::ok;
+    }
+    for (const auto& d : status["databases"]) {
+        std::cout << d["database"].get<std::string>() << ": ";
+        if (!d["journal"].get<bool>()) {
+            std::cout << "no migration journal\n";
+            continue;
+        }
+        std::cout << (d.value("finished", false) ? "finished at " + d["finished_at"].get<std::string>() : std::string("unfinished"))
+                  << ", started at " << d.value("started_at", std::string()) << (d["running"].get<bool>() ? ", running now" : "")
+                  << "\n  source " << d.value("source_thumbprint", std::string()) << " -> target "
+                  << d.value("target_thumbprint", std::string()) << "\n";
+        for (const auto& t : d["targets"])
+            std::cout << "  " << t["target"].get<std::string>() << ": " << t["values"].get<int64_t>() << " value(s) in "
+                      << t["rows"].get<int64_t>() << " row(s) re-encrypted\n";
+        if (!d.value("backup_file", std::string()).empty())
+            std::cout << "  backup: " << d["backup_file"].get<std::string>() << "\n";
+    }
+    if (status.contains("config"))
+        std::cout << status["config"]["file"].get<std::string>() << ": "
+                  << (status["config"]["backup"].is_null() ? "not changed by ksmigrate"
+                                                           : "changed; previous file kept at " +
+                                                                 status["config"]["backup"].get<std::string>())
+                  << "\n";
+    return exit_code::ok;
+}
+
+int cmd_lines(const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::cout << l << "\n";
+    return exit_code::ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return run_guarded(program, [&]() -> int {
+        CLI::App app{"ksmigrate: re-encrypt WSO2 data stored under one keystore key for another"};
+        app.require_subcommand(1);
+        app.footer("Example (move to a separate internal keystore configured in deployment.toml):\n"
+                   "  ksmigrate plan   --home /opt/wso2am --db WSO2AM_DB.db --markdown plan.md\n"
+                   "  ksmigrate run    --home /opt/wso2am --db WSO2AM_DB.db\n"
+                   "  ksmigrate verify --home /opt/wso2am --db WSO2AM_DB.db\n"
+                   "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety, 130 interrupted.");
+        Options o;
+
+        auto* plan = app.add_subcommand("plan", "dry run: classify every value and report; writes nothing");
+        add_scope_options(plan, o);
+        add_key_options(plan, o);
+        plan->add_flag("--quick", o.quick, "classify self-contained values by thumbprint only");
+        plan->add_option("--json", o.json_file, "write the report as JSON to FILE");
+        plan->add_option("--markdown", o.markdown_file, "write the report as Markdown to FILE");
+
+        auto* run = app.add_subcommand("run", "re-encrypt in journaled, resumable batches");
+        add_scope_options(run, o);
+        add_key_options(run, o);
+        auto* backup = run->add_option("--backup", o.backup, "database backup file (default: timestamped, beside it)");
+        run->add_flag("--no-backup", o.no_backup, "no database backup (deployment.toml is always kept)")->excludes(backup);
+        run->add_flag("--skip-undecryptable", o.skip_undecryptable, "leave values that do not decrypt, and list them");
+
+        auto* verify = app.add_subcommand("verify", "check every targeted value is readable under the target key");
+        add_scope_options(verify, o);
+        add_key_options(verify, o);
+        verify->add_flag("--json", o.json_stdout, "machine-readable output");
+
+        auto* status = app.add_subcommand("status", "progress of a run, from the journal");
+        add_scope_options(status, o);
+        status->add_flag("--json", o.json_stdout, "machine-readable output");
+
+        auto* rollback = app.add_subcommand("rollback", "put back the old values and the previous deployment.toml");
+        add_scope_options(rollback, o);
+        auto* finalize = app.add_subcommand("finalize", "remove the journal once the migration is accepted");
+        add_scope_options(finalize, o);
+
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            app.exit(e);
+            return exit_code::usage;
+        }
+        if (*plan) return cmd_plan(o);
+        if (*run) return cmd_run(o);
+        if (*verify) return cmd_verify(o);
+        if (*status) return cmd_status(o);
+        const auto cfg = load_config_if_present(o);
+        if (*rollback) return cmd_lines(rollback_migration(settings(o, cfg)));
+        return cmd_lines(finalize_migration(settings(o, cfg)));
+    });
+}

@@ -1,0 +1,65 @@
+// The journal ksmigrate keeps inside each database it changes: one row per
+// rewritten row (target, key, exact old value, new value), written in the same
+// transaction as the UPDATE, so a killed run can be resumed or rolled back.
+// finalize drops it and the schema is exactly as before.
+#pragma once
+#include "ksc/sqlite_db.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+struct RunInfo {
+    std::string source_thumbprint;
+    std::string target_thumbprint;
+    std::string started_at;      // UTC ISO-8601
+    std::string finished_at;     // empty while unfinished
+    std::string backup_file;     // database backup made before the first batch (may be empty)
+};
+
+struct JournalEntry {
+    int64_t seq = 0;
+    std::string target;          // Target::name()
+    std::string row_key;         // encode_row_key
+    SqlValue old_value;
+    SqlValue new_value;
+    int64_t values = 1;          // embedded values rewritten in this row (json kind), else 1
+};
+
+class Journal {
+public:
+    static constexpr const char* entries_table = "KSMIGRATE_JOURNAL";
+    static constexpr const char* run_table = "KSMIGRATE_RUN";
+
+    explicit Journal(Database& db) : db_(db) {}
+    static bool exists(const Database& db);
+
+    // Creates the tables (inside the caller's transaction or its own) and records the
+    // run; an existing run for another key pair is ErrorKind::refused (rollback or
+    // finalize it first).
+    void begin_or_resume(const RunInfo& info);
+    std::optional<RunInfo> run_info() const;
+    void set_backup_file(const std::string& file);
+    void mark_finished(const std::string& at);
+    void mark_unfinished();
+
+    // Inside the caller's transaction.
+    void record(const JournalEntry& e);
+    // The value this journal wrote for (target, row_key), if any: "already done".
+    std::optional<SqlValue> written_value(const std::string& target, const std::string& row_key) const;
+
+    struct TargetSummary { std::string target; int64_t rows = 0; int64_t values = 0; };
+    std::vector<TargetSummary> summary() const;
+    // Newest first (rollback order).
+    void for_each_newest_first(const std::function<void(const JournalEntry&)>& fn) const;
+    void delete_entry(int64_t seq);
+    void drop();   // both tables, nothing else left behind
+
+private:
+    Database& db_;
+};
+
+}  // namespace ksc

@@ -1,0 +1,89 @@
+// ksmigrate's jobs: plan (dry run), run (journaled, resumable re-encryption),
+// verify, status, rollback, finalize. The program (migrate/main.cpp) only parses
+// options, loads keys and prints what these return.
+#pragma once
+#include "ksc/key_selection.hpp"
+#include "ksc/targets.hpp"
+#include "ksc/value_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+struct StateCounts {
+    std::array<int64_t, all_value_states.size()> n{};
+    int64_t& operator[](ValueState s) { return n[static_cast<size_t>(s)]; }
+    int64_t operator[](ValueState s) const { return n[static_cast<size_t>(s)]; }
+    int64_t total() const;
+    void add(const StateCounts& o);
+    nlohmann::ordered_json to_json() const;
+};
+
+struct TargetReport {
+    std::string database;
+    Target target;
+    bool missing = false;            // table or column absent in every database given
+    std::vector<std::string> missing_parts;
+    int64_t rows = 0;
+    StateCounts states;
+    int64_t rewritten = 0;           // run: values re-encrypted now
+    std::vector<std::string> problems;  // "row [5]: undecryptable (reason)" - capped
+};
+
+struct ConfigReport {
+    std::filesystem::path file;      // empty: no config step
+    std::string note;                // why it was skipped
+    StateCounts states;
+    int64_t rewritten = 0;
+};
+
+struct MigrationReport {
+    const LoadedKey* source = nullptr;
+    const LoadedKey* target = nullptr;
+    std::vector<TargetReport> targets;
+    ConfigReport config;
+    double estimated_seconds = 0;
+    double measured_values_per_second = 0;
+    std::vector<std::string> problems;
+    std::vector<std::string> advice;
+
+    StateCounts totals() const;      // databases and config together
+    nlohmann::ordered_json to_json() const;   // the plan JSON of CLI.md
+    std::string to_markdown(const std::string& title) const;
+    std::string to_table() const;    // terminal table per target
+};
+
+struct MigrationSettings {
+    std::vector<std::filesystem::path> databases;
+    std::vector<Target> targets;
+    std::filesystem::path config_file;   // deployment.toml; empty: no config step
+    std::string config_note;             // why there is no config step
+    size_t batch_size = 500;
+    unsigned jobs = 2;
+    bool skip_undecryptable = false;
+    std::filesystem::path backup_file;   // run: database backup (one database only); empty = default
+    bool no_backup = false;
+    const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: finish the batch, then stop
+    bool progress_on_terminal = false;
+};
+
+MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick);
+MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s);
+MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s);
+
+// Journal-only jobs: no key needed.
+nlohmann::ordered_json migration_status(const MigrationSettings& s);
+std::vector<std::string> rollback_migration(const MigrationSettings& s);   // lines to print
+std::vector<std::string> finalize_migration(const MigrationSettings& s);
+
+// The backup ksmigrate keeps of deployment.toml before changing it.
+std::filesystem::path config_backup_path(const std::filesystem::path& config_file);
+
+}  // namespace ksc

@@ -1,0 +1,29 @@
+// What ksmigrate migrates: table/column/key/filter/kind, from a targets file
+// (TOML, ../shared/design/CLI.md) or the built-in profile wso2-apim-4 (WSO2.md).
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+enum class TargetKind { value, json_encrypted_values };
+
+struct Target {
+    std::string table;
+    std::string column;
+    std::vector<std::string> key;  // primary key columns; empty = SQLite's rowid
+    std::string where;             // SQL condition selecting rows that hold ciphertext; empty = all
+    TargetKind kind = TargetKind::value;
+
+    std::string name() const;      // "TABLE.COLUMN", used in reports and the journal
+};
+
+// Parses a targets file. Identifiers must be plain SQL identifiers ([A-Za-z_][A-Za-z0-9_$]*),
+// so they can be quoted safely; anything else is ErrorKind::input naming the entry.
+std::vector<Target> load_targets_file(const std::filesystem::path& file);
+std::vector<Target> parse_targets(std::string_view toml_text, const std::string& file_name);
+// Built-in lists: "wso2-apim-4". Unknown names: ErrorKind::usage listing the known ones.
+std::vector<Target> builtin_profile(std::string_view name);
+
+}  // namespace ksc

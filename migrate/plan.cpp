@@ -1,0 +1,152 @@
+// plan (the dry run) and verify: scan every target read-only, classify every value
+// on the worker threads, count states, and say what to do.
+#include "config_step.hpp"
+#include "database_set.hpp"
+#include "progress.hpp"
+#include "row_work.hpp"
+#include "worker_pool.hpp"
+
+#include "ksc/error.hpp"
+#include "ksc/migration.hpp"
+#include "ksc/row_scan.hpp"
+#include "ksc/value_crypto.hpp"
+
+#include <botan/auto_rng.h>
+
+#include <chrono>
+
+namespace ksc {
+
+namespace {
+
+constexpr size_t max_listed_problems = 20;
+
+using Clock = std::chrono::steady_clock;
+
+// Values per second the pool decrypts, measured on a probe under the source key:
+// plan --quick does no private-key work of its own to measure.
+double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
+    Botan::AutoSeeded_RNG rng;
+    const ValueEncryptor enc(*keys.source->certificate.load_subject_public_key(), keys.source->facts.thumbprint_sha1,
+                             Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"), OutputFormat::self_contained);
+    const Bytes probe = {'p', 'r', 'o', 'b', 'e'};
+    const std::string value = enc.encrypt(probe, rng);
+    const size_t n = 16 * pool.jobs();
+    const auto t0 = Clock::now();
+    pool.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    return secs > 0 ? static_cast<double>(n) / secs : 0;
+}
+
+void note_problem(TargetReport& r, const detail::RowWork& w, const Classification& c, size_t& listed) {
+    if (listed++ >= max_listed_problems) return;
+    r.problems.push_back(r.database + ": " + r.target.name() + " " + detail::describe_row(w) + ": " +
+                         to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")"));
+}
+
+std::string shortcut_advice(const KeyPair& keys) {
+    auto table = [](const char* name, const LoadedKey& k) {
+        return std::string("[") + name + "]\nfile_name = \"" + k.file.string() + "\"\ntype = \"" + to_string(k.type) +
+               "\"\nalias = \"" + k.alias + "\"\npassword = \"<store password>\"\nkey_password = \"<store password>\"\n";
+    };
+    return "no value is under the target key yet, so the product's documented shortcut needs no migration at all: "
+           "keep the current keystore as internal and put the new one in primary (deployment.toml):\n" +
+           table("keystore.primary", *keys.target) + table("keystore.internal", *keys.source);
+}
+
+void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode) {
+    const StateCounts t = rep.totals();
+    if (mode == ClassifyMode::verify) return;
+    if (t[ValueState::undecryptable] > 0)
+        rep.advice.push_back(std::to_string(t[ValueState::undecryptable]) +
+                             " value(s) do not decrypt under the source key: find the key they were encrypted with, "
+                             "or run with --skip-undecryptable to leave them (listed) as they are");
+    if (t[ValueState::foreign] > 0)
+        rep.advice.push_back(std::to_string(t[ValueState::foreign]) +
+                             " value(s) are encrypted for another certificate; run leaves them as they are");
+    if (t[ValueState::symmetric] > 0)
+        rep.advice.push_back(std::to_string(t[ValueState::symmetric]) +
+                             " value(s) use symmetric (AES) encryption, which a keystore change does not touch");
+    if (t[ValueState::source] == 0 && t[ValueState::target] > 0)
+        rep.advice.push_back("every value is already under the target key: run ksmigrate verify, then finalize");
+    if (t[ValueState::source] > 0 && t[ValueState::target] == 0) rep.advice.push_back(shortcut_advice(keys));
+    if (t[ValueState::source] > 0)
+        rep.advice.push_back("next: ksmigrate run (it makes a backup of each database first, then works in "
+                             "journaled batches; ksmigrate rollback undoes it)");
+}
+
+MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, ClassifyMode mode) {
+    MigrationReport rep;
+    rep.source = keys.source;
+    rep.target = keys.target;
+    detail::DatabaseSet set(s, Database::Mode::read_only);
+    detail::WorkerPool pool(keys, s.jobs);
+
+    for (auto& m : set.missing) {
+        std::string what = m.target.name() + (m.database.empty() ? "" : " in " + m.database) + ": ";
+        for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
+        rep.problems.push_back(what);
+    }
+    int64_t classified = 0;
+    double crypto_seconds = 0;
+    for (const auto& place : set.placements) {
+        TargetReport r{place.db->file().string(), *place.target, false, {}, 0, {}, 0, {}};
+        RowScanner scanner(*place.db, *place.target, s.batch_size);
+        detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
+                                  scanner.count_rows(), s.progress_on_terminal);
+        std::vector<Row> rows;
+        size_t listed = 0;
+        while (scanner.next_batch(rows)) {
+            std::vector<detail::RowWork> batch;
+            batch.reserve(rows.size());
+            for (auto& row : rows) batch.push_back(detail::make_row_work(std::move(row), *place.target));
+            const auto t0 = Clock::now();
+            detail::classify_batch(batch, pool, mode, false);
+            crypto_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+            for (const auto& w : batch) {
+                detail::count_row(w, r.states);
+                for (const auto& c : w.results) {
+                    ++classified;
+                    const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
+                                     (mode == ClassifyMode::verify && c.state == ValueState::source);
+                    if (bad) note_problem(r, w, c, listed);
+                }
+            }
+            r.rows += static_cast<int64_t>(batch.size());
+            progress.advance(static_cast<int64_t>(batch.size()));
+        }
+        if (listed > max_listed_problems)
+            r.problems.push_back(r.target.name() + ": " + std::to_string(listed - max_listed_problems) + " more not listed");
+        rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
+        rep.targets.push_back(std::move(r));
+    }
+    for (auto& m : set.missing) rep.targets.push_back(std::move(m));
+
+    ValueMigrator config_migrator(keys);
+    rep.config = detail::survey_config(s, config_migrator, mode, rep.problems);
+
+    const int64_t to_migrate = rep.totals()[ValueState::source];
+    if (mode != ClassifyMode::verify) {
+        rep.measured_values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
+                                             ? static_cast<double>(classified) / crypto_seconds
+                                             : measure_rate(keys, pool);
+        // A run decrypts and re-encrypts each source value; encryption and the writes
+        // add a little on top of the private-key operation that dominates.
+        if (rep.measured_values_per_second > 0)
+            rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / rep.measured_values_per_second;
+    }
+    add_advice(rep, keys, mode);
+    return rep;
+}
+
+}  // namespace
+
+MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick) {
+    return survey(keys, s, quick ? ClassifyMode::quick : ClassifyMode::full);
+}
+
+MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s) {
+    return survey(keys, s, ClassifyMode::verify);
+}
+
+}  // namespace ksc

@@ -1,0 +1,149 @@
+// run: re-encrypt every value under the source key for the target key, batch by
+// batch. Each batch is one transaction holding the compare-and-set UPDATEs and
+// their journal rows, so a run killed at any moment resumes where it stopped and
+// can always be rolled back.
+#include "config_step.hpp"
+#include "database_set.hpp"
+#include "progress.hpp"
+#include "row_work.hpp"
+#include "worker_pool.hpp"
+
+#include "ksc/error.hpp"
+#include "ksc/journal.hpp"
+#include "ksc/migration.hpp"
+#include "ksc/row_scan.hpp"
+#include "ksc/run_lock.hpp"
+
+#include <ctime>
+
+namespace ksc {
+
+namespace {
+
+std::string utc_now(const char* fmt = "%Y-%m-%dT%H:%M:%SZ") {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return buf;
+}
+
+std::filesystem::path default_backup(const std::filesystem::path& db) {
+    return db.string() + ".ksmigrate-" + utc_now("%Y%m%dT%H%M%SZ") + ".bak";
+}
+
+// Opens the journal of one database, making the backup first when this is the
+// start of a migration (a resumed run keeps the backup it made the first time).
+void start_journal(Database& db, const KeyPair& keys, const MigrationSettings& s) {
+    Journal journal(db);
+    const bool fresh = !Journal::exists(db);
+    std::string backup;
+    if (fresh && !s.no_backup) {
+        const auto file = (!s.backup_file.empty() && s.databases.size() == 1) ? s.backup_file : default_backup(db.file());
+        db.backup_to(file);
+        backup = file.string();
+    }
+    Transaction tx(db);
+    journal.begin_or_resume(RunInfo{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1,
+                                    utc_now(), "", backup});
+    journal.mark_unfinished();
+    tx.commit();
+}
+
+void migrate_target(Database& db, const Target& t, const MigrationSettings& s, detail::WorkerPool& pool,
+                    MigrationReport& rep) {
+    Journal journal(db);
+    TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}};
+    RowScanner scanner(db, t, s.batch_size);
+    detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
+    std::vector<Row> rows;
+    while (scanner.next_batch(rows)) {
+        std::vector<detail::RowWork> batch;
+        batch.reserve(rows.size());
+        for (auto& row : rows) {
+            detail::RowWork w = detail::make_row_work(std::move(row), t);
+            // A row this run already rewrote is not tried again: a PKCS#1 value now
+            // under the target key could, by chance, look like a source value.
+            if (!w.fixed_state) {
+                const auto written = journal.written_value(t.name(), encode_row_key(w.row.key));
+                w.done_before = written && *written == w.row.value;
+            }
+            batch.push_back(std::move(w));
+        }
+        detail::classify_batch(batch, pool, ClassifyMode::full, true);
+
+        for (const auto& w : batch) {
+            for (const auto& c : w.results) {
+                if (c.state != ValueState::undecryptable) continue;
+                const std::string where = db.file().string() + ": " + t.name() + " " + detail::describe_row(w);
+                if (!s.skip_undecryptable)
+                    fail_refused(where + " does not decrypt under the source key (" + c.reason +
+                                     "); its batch was not committed, earlier batches are journaled",
+                                 "ksmigrate rollback undoes the journaled part; or run again with "
+                                 "--skip-undecryptable to leave such values (listed) as they are");
+                r.problems.push_back(where + ": undecryptable, left as it is (" + c.reason + ")");
+            }
+        }
+
+        Transaction tx(db);
+        for (const auto& w : batch) {
+            detail::count_row(w, r.states);
+            const auto new_value = detail::rewritten_value(w, t);
+            if (!new_value) continue;
+            if (!compare_and_set(db, t, w.row.key, w.row.value, *new_value)) {
+                r.problems.push_back(db.file().string() + ": " + t.name() + " " + detail::describe_row(w) +
+                                     " changed while it was being migrated; run again to pick it up");
+                continue;
+            }
+            int64_t n = 0;
+            for (const auto& nv : w.new_values) n += !nv.empty();
+            journal.record(JournalEntry{0, t.name(), encode_row_key(w.row.key), w.row.value, *new_value, n});
+            r.rewritten += n;
+        }
+        tx.commit();
+        r.rows += static_cast<int64_t>(batch.size());
+        progress.advance(static_cast<int64_t>(batch.size()));
+        if (s.stop && s.stop->load())
+            throw Error(ErrorKind::interrupted, "interrupted after a committed batch of " + t.name() +
+                                                    " in " + db.file().string(),
+                        "run ksmigrate run again to continue where it stopped");
+    }
+    rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
+    rep.targets.push_back(std::move(r));
+}
+
+}  // namespace
+
+MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
+    MigrationReport rep;
+    rep.source = keys.source;
+    rep.target = keys.target;
+
+    // One migration at a time per database; taken before anything is opened for writing.
+    std::vector<std::unique_ptr<RunLock>> locks;
+    for (const auto& f : s.databases) locks.push_back(std::make_unique<RunLock>(f));
+    detail::DatabaseSet set(s, Database::Mode::read_write);
+    if (!set.missing.empty()) {
+        std::string what;
+        for (const auto& m : set.missing) {
+            what += (what.empty() ? "" : "; ") + m.target.name();
+            for (const auto& p : m.missing_parts) what += " (" + p + ")";
+        }
+        fail_input("targets missing from the database(s): " + what + "; nothing was changed",
+                   "give every database that holds them with --db, or a --targets file listing only what exists");
+    }
+
+    detail::WorkerPool pool(keys, s.jobs);
+    // The config file first: it is small, and a value in it that does not decrypt
+    // stops the run before any database is touched.
+    ValueMigrator config_migrator(keys);
+    rep.config = detail::migrate_config(s, config_migrator, rep.problems);
+
+    for (auto& db : set.databases) start_journal(*db, keys, s);
+    for (const auto& place : set.placements) migrate_target(*place.db, *place.target, s, pool, rep);
+    for (auto& db : set.databases) Journal(*db).mark_finished(utc_now());
+    return rep;
+}
+
+}  // namespace ksc

@@ -1,0 +1,44 @@
+#include "worker_pool.hpp"
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace ksc::detail {
+
+WorkerPool::WorkerPool(const KeyPair& keys, unsigned jobs) {
+    for (unsigned i = 0; i < std::max(1u, jobs); ++i) migrators_.push_back(std::make_unique<ValueMigrator>(keys));
+}
+
+void WorkerPool::for_each(size_t n, const std::function<void(ValueMigrator&, size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+    auto work = [&](ValueMigrator& m) {
+        for (size_t i = next++; i < n; i = next++) {
+            try {
+                fn(m, i);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = std::current_exception();
+                next = n;  // stop handing out work
+            }
+        }
+    };
+    // Small batches are not worth a thread start; the calling thread is worker 0.
+    const size_t threads = std::min<size_t>(migrators_.size(), std::max<size_t>(1, n / 4));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(*migrators_[t]));
+    work(*migrators_[0]);
+    for (auto& th : pool) th.join();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+uint64_t WorkerPool::private_ops() const {
+    uint64_t total = 0;
+    for (const auto& m : migrators_) total += m->private_ops();
+    return total;
+}
+
+}  // namespace ksc::detail

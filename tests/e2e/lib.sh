@@ -1,0 +1,86 @@
+# Shared helpers for the end-to-end tests: each test_*.sh sources this, runs the
+# real binaries against keystores made here by keytool/openssl, and asserts.
+set -euo pipefail
+export LC_ALL=C.UTF-8   # keytool reads its arguments in the locale's charset
+
+KSC_BIN=${KSC_BIN:?KSC_BIN must point at the build folder}
+KSC_SRC=${KSC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KSCIPHER="$KSC_BIN/kscipher"
+KSMIGRATE="$KSC_BIN/ksmigrate"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ksc-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+PASSED=0
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { PASSED=$((PASSED + 1)); }
+done_testing() { echo "$PASSED passed, 0 failed"; }
+
+assert_eq() {  # expected actual what
+  [[ "$1" == "$2" ]] || fail "$3: expected [$1], got [$2]"
+  ok
+}
+assert_contains() {  # haystack needle what
+  [[ "$1" == *"$2"* ]] || fail "$3: [$2] not found in [$1]"
+  ok
+}
+assert_not_contains() {
+  [[ "$1" != *"$2"* ]] || fail "$3: [$2] unexpectedly found"
+  ok
+}
+
+# run_capture CMD...: runs, sets RC, OUT (stdout), ERR (stderr); never exits on failure.
+run_capture() {
+  set +e
+  "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
+  RC=$?
+  set -e
+  OUT=$(cat "$WORK/.out"); ERR=$(cat "$WORK/.err")
+}
+# run_stdin INPUT CMD...: the same with INPUT on standard input.
+run_stdin() {
+  local input=$1; shift
+  set +e
+  printf '%s' "$input" | "$@" >"$WORK/.out" 2>"$WORK/.err"
+  RC=$?
+  set -e
+  OUT=$(cat "$WORK/.out"); ERR=$(cat "$WORK/.err")
+}
+expect_rc() {  # code what
+  [[ "$RC" == "$1" ]] || fail "$2: exit $RC, expected $1; stderr: $ERR"
+  ok
+}
+
+# make_key FILE ALIAS STOREPASS TYPE [extra keytool args...]: an RSA-2048 key pair.
+make_key() {
+  local file=$1 alias=$2 pass=$3 type=$4; shift 4
+  keytool -genkeypair -alias "$alias" -keyalg RSA -keysize 2048 -dname "CN=$alias, O=Test, C=LK" \
+    -validity 3650 -storetype "$type" -keystore "$file" -storepass "$pass" -keypass "$pass" "$@" \
+    >/dev/null 2>&1 || fail "keytool could not make $file"
+}
+DE_EXT=(-ext "KeyUsage=digitalSignature,keyEncipherment,dataEncipherment")
+NO_DE_CRIT=(-ext "KeyUsage:critical=digitalSignature,keyEncipherment")
+NO_DE=(-ext "KeyUsage=digitalSignature,keyEncipherment")
+
+# SHA-1 thumbprint as keytool sees it, uppercase hex without colons.
+keytool_sha1() {  # FILE PASS ALIAS
+  keytool -list -v -keystore "$1" -storepass "$2" -alias "$3" 2>/dev/null |
+    sed -n 's/^.*SHA1: *//p' | head -n1 | tr -d ':'
+}
+
+# The Java JCE peer (tests/java/JceHelper.java), compiled once per test script.
+java_peer() {
+  if [[ ! -f "$WORK/java/JceHelper.class" ]]; then
+    mkdir -p "$WORK/java"
+    javac -d "$WORK/java" "$KSC_SRC/tests/java/JceHelper.java" || fail "javac failed"
+  fi
+  java -cp "$WORK/java" JceHelper "$@"
+}
+
+# ../shared/fixtures/wso2 beside the repository, when present.
+WSO2_FIXTURES="$KSC_SRC/../shared/fixtures/wso2"
+have_wso2_fixtures() { [[ -f "$WSO2_FIXTURES/wso2carbon.jks" ]]; }
+
+# A product home: HOME/repository/{conf,resources/security,database}.
+make_home() {  # DIR
+  mkdir -p "$1/repository/conf" "$1/repository/resources/security" "$1/repository/database"
+}
