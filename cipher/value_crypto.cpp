@@ -27,7 +27,15 @@ SecureBytes decrypt_value(const Botan::Private_Key& key, std::string_view cipher
     std::optional<Transformation> t;
     switch (parsed.format) {
         case CiphertextFormat::plain: t = plain_transformation; break;
-        case CiphertextFormat::self_contained: t = Transformation::parse(parsed.transformation); break;
+        case CiphertextFormat::self_contained:
+            // A transformation stored in the value is data, not a command-line option:
+            // an unknown one is bad input, not a usage error.
+            try {
+                t = Transformation::parse(parsed.transformation);
+            } catch (const Error&) {
+                fail_input(what + ": names a transformation this tool does not know");
+            }
+            break;
         case CiphertextFormat::symmetric_carbon:
         case CiphertextFormat::symmetric_vault:
             fail_input(what + ": the value is " + to_string(parsed.format) +

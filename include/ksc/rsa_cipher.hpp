@@ -8,6 +8,7 @@
 #include <botan/rng.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,7 @@ std::string botan_eme(RsaPadding p);
 // Encrypts for one public key; create once and reuse (Botan objects are built once).
 class RsaEncryptor {
 public:
+    // A key that is not RSA: ErrorKind::refused (only RSA keys can encrypt).
     RsaEncryptor(const Botan::Public_Key& key, const Transformation& t);
     // Plaintext longer than the limit: ErrorKind::input with the limit in the message.
     Bytes encrypt(ByteView plaintext, Botan::RandomNumberGenerator& rng) const;
@@ -50,6 +52,7 @@ private:
 class RsaDecryptor {
 public:
     RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng);
+    // `rng` (used for blinding) must outlive the decryptor.
     // nullopt when the block does not decrypt (wrong key, wrong padding, damage).
     std::optional<SecureBytes> try_decrypt(ByteView block) const;
     size_t modulus_bytes() const { return modulus_bytes_; }

@@ -1,0 +1,273 @@
+// Detecting, parsing and writing the ciphertext formats of FORMATS.md. Pure
+// functions: no keys, no I/O. Every input is treated as hostile.
+#include "ksc/ciphertext.hpp"
+
+#include <botan/base64.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+
+namespace ksc {
+namespace {
+
+// Stored values are short (a 4096-bit block is 684 Base64 characters); anything far
+// longer is not one of ours and is refused before any decoding work.
+constexpr size_t max_text = 64 * 1024;
+// The formats are flat objects; deeper nesting is not ours and is not followed.
+constexpr size_t max_depth = 8;
+
+bool is_base64_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+}
+
+// Strict Base64 (standard alphabet, padded, no whitespace, canonical): the one spelling
+// Java's encoders write. nullopt for anything else, so damage is never "repaired".
+std::optional<Bytes> strict_base64(std::string_view s) {
+    if (s.empty() || s.size() % 4 != 0) return std::nullopt;
+    size_t pad = 0;
+    if (s.back() == '=') pad = s[s.size() - 2] == '=' ? 2 : 1;
+    for (size_t i = 0; i < s.size() - pad; ++i)
+        if (!is_base64_char(s[i])) return std::nullopt;
+    try {
+        const auto decoded = Botan::base64_decode(s.data(), s.size(), false);
+        Bytes out(decoded.begin(), decoded.end());
+        // Unused low bits of the last character must be zero: re-encoding gives back the input.
+        if (Botan::base64_encode(out.data(), out.size()) != s) return std::nullopt;
+        return out;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// What the detector needs from a JSON document: its top-level string members.
+// A SAX handler instead of a DOM so nesting depth is capped and nothing else is kept.
+class TopLevelStrings : public nlohmann::json::json_sax_t {
+public:
+    std::map<std::string, std::string> strings;  // top-level string members
+    std::map<std::string, int> seen;             // how often each top-level key occurs
+    bool is_object = false;
+    bool too_deep = false;
+
+    bool null() override { return scalar(); }
+    bool boolean(bool) override { return scalar(); }
+    bool number_integer(number_integer_t) override { return scalar(); }
+    bool number_unsigned(number_unsigned_t) override { return scalar(); }
+    bool number_float(number_float_t, const string_t&) override { return scalar(); }
+    bool binary(binary_t&) override { return scalar(); }
+    bool string(string_t& val) override {
+        if (depth_ == 1 && in_top_object_) strings[key_] = val;
+        return true;
+    }
+    bool start_object(std::size_t) override { return open(true); }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(false); }
+    bool end_array() override { return close(); }
+    bool key(string_t& val) override {
+        if (depth_ == 1) {
+            key_ = val;
+            ++seen[key_];
+        }
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+        return false;
+    }
+
+private:
+    bool scalar() {
+        // A non-string value for a key drops any earlier string of the same name.
+        if (depth_ == 1 && in_top_object_) strings.erase(key_);
+        return true;
+    }
+    bool open(bool object) {
+        if (depth_ == 0) {
+            is_object = object;
+            in_top_object_ = object;
+        } else if (depth_ == 1 && in_top_object_) {
+            strings.erase(key_);
+        }
+        if (++depth_ > max_depth) {
+            too_deep = true;
+            return false;  // stops the parse
+        }
+        return true;
+    }
+    bool close() {
+        --depth_;
+        return true;
+    }
+    size_t depth_ = 0;
+    bool in_top_object_ = false;
+    std::string key_;
+};
+
+// The decoded bytes as a flat JSON object, or nullopt when they are not one
+// (most RSA blocks; about one in 220 starts with '{' and still is not JSON).
+struct JsonFields {
+    std::map<std::string, std::string> strings;
+    std::map<std::string, int> seen;
+};
+
+std::optional<JsonFields> json_object(const Bytes& decoded) {
+    size_t i = 0;
+    while (i < decoded.size() && (decoded[i] == ' ' || decoded[i] == '\t' || decoded[i] == '\r' ||
+                                  decoded[i] == '\n'))
+        ++i;
+    if (i == decoded.size() || decoded[i] != '{') return std::nullopt;
+    TopLevelStrings sax;
+    bool ok = false;
+    try {
+        ok = nlohmann::json::sax_parse(decoded.begin(), decoded.end(), &sax);
+    } catch (const std::exception&) {
+        ok = false;
+    }
+    if (!ok || !sax.is_object || sax.too_deep) return std::nullopt;
+    return JsonFields{std::move(sax.strings), std::move(sax.seen)};
+}
+
+bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+        const auto a = static_cast<unsigned char>(s[i]);
+        const auto b = static_cast<unsigned char>(prefix[i]);
+        if ((a >= 'a' && a <= 'z' ? a - 32 : a) != (b >= 'a' && b <= 'z' ? b - 32 : b)) return false;
+    }
+    return true;
+}
+
+ParsedCiphertext not_ciphertext(std::string reason) {
+    ParsedCiphertext p;
+    p.format = CiphertextFormat::not_ciphertext;
+    p.reason = std::move(reason);
+    return p;
+}
+
+bool plausible_block_length(size_t n, size_t modulus_bytes) {
+    if (modulus_bytes != 0) return n == modulus_bytes;
+    return n >= 64 && n <= 1024 && n % 8 == 0;
+}
+
+// Formats 2, 3 and 4, or nullopt when the object is none of them.
+std::optional<ParsedCiphertext> from_json(const JsonFields& j) {
+    for (const char* name : {"c", "t", "tp", "cipherText", "iv"})
+        if (auto it = j.seen.find(name); it != j.seen.end() && it->second > 1)
+            return not_ciphertext(std::string("JSON with a repeated \"") + name + "\" field");
+    const auto field = [&](const char* name) -> const std::string* {
+        auto it = j.strings.find(name);
+        return it == j.strings.end() ? nullptr : &it->second;
+    };
+    const std::string* c = field("c");
+    const std::string* t = field("t");
+    if (c && t) {
+        ParsedCiphertext p;
+        p.transformation = *t;
+        if (starts_with_ignore_case(*t, "AES")) {
+            p.format = CiphertextFormat::symmetric_carbon;
+            return p;
+        }
+        if (!starts_with_ignore_case(*t, "RSA"))
+            return not_ciphertext("JSON with \"c\" and an unknown transformation in \"t\"");
+        auto block = strict_base64(*c);
+        if (!block) return not_ciphertext("self-contained value whose \"c\" is not Base64");
+        p.format = CiphertextFormat::self_contained;
+        p.rsa_block = std::move(*block);
+        if (const std::string* tp = field("tp")) p.thumbprint = *tp;
+        return p;
+    }
+    if (field("cipherText") && field("iv")) {
+        ParsedCiphertext p;
+        p.format = CiphertextFormat::symmetric_vault;
+        return p;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string to_string(CiphertextFormat f) {
+    switch (f) {
+        case CiphertextFormat::plain: return "plain";
+        case CiphertextFormat::self_contained: return "self-contained";
+        case CiphertextFormat::symmetric_carbon: return "symmetric-carbon";
+        case CiphertextFormat::symmetric_vault: return "symmetric-vault";
+        case CiphertextFormat::not_ciphertext: return "not-ciphertext";
+    }
+    return "not-ciphertext";
+}
+
+ParsedCiphertext parse_ciphertext(std::string_view text, size_t modulus_bytes) {
+    if (text.empty()) return not_ciphertext("empty value");
+    if (text.size() > max_text) return not_ciphertext("longer than 64 KiB");
+    auto decoded = strict_base64(text);
+    if (!decoded) return not_ciphertext("not Base64");
+
+    // Carbon's own rule: JSON if the bytes parse as JSON, otherwise a raw block.
+    // Starting with '{' alone proves nothing (random blocks do, about 1 in 220).
+    if (auto j = json_object(*decoded))
+        if (auto p = from_json(*j)) return std::move(*p);
+
+    if (!plausible_block_length(decoded->size(), modulus_bytes))
+        return not_ciphertext("decoded length " + std::to_string(decoded->size()) +
+                              " is not an RSA block" +
+                              (modulus_bytes ? " (expected " + std::to_string(modulus_bytes) + ")"
+                                             : std::string()));
+    ParsedCiphertext p;
+    p.format = CiphertextFormat::plain;
+    p.rsa_block = std::move(*decoded);
+    return p;
+}
+
+std::string write_plain(ByteView rsa_block) { return Botan::base64_encode(rsa_block.data(), rsa_block.size()); }
+
+std::string write_self_contained(ByteView rsa_block, std::string_view transformation,
+                                 std::string_view thumbprint_sha1) {
+    // Gson writes the CipherHolder fields in declaration order: c, t, tp, tpd.
+    const std::string json = "{\"c\":" + gson_quote(write_plain(rsa_block)) + ",\"t\":" +
+                             gson_quote(transformation) + ",\"tp\":" + gson_quote(thumbprint_sha1) +
+                             ",\"tpd\":\"SHA-1\"}";
+    return Botan::base64_encode(reinterpret_cast<const uint8_t*>(json.data()), json.size());
+}
+
+std::string gson_quote(std::string_view s) {
+    // Gson's JsonWriter with HTML-safe escaping (its default): control characters
+    // as \uXXXX in lowercase hex except the five short forms, quote and backslash,
+    // the HTML characters < > & = ' as \u003c ..., and U+2028/U+2029 (JavaScript
+    // line ends). Everything else, including DEL and other non-ASCII, is kept as is.
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        switch (c) {
+            case '"': out += "\\\""; continue;
+            case '\\': out += "\\\\"; continue;
+            case '\t': out += "\\t"; continue;
+            case '\b': out += "\\b"; continue;
+            case '\n': out += "\\n"; continue;
+            case '\r': out += "\\r"; continue;
+            case '\f': out += "\\f"; continue;
+            default: break;
+        }
+        if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'') {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+            out += buf;
+            continue;
+        }
+        // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+        if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+            (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+            out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+            i += 2;
+            continue;
+        }
+        out += s[i];
+    }
+    out += '"';
+    return out;
+}
+
+}  // namespace ksc
