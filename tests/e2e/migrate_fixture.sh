@@ -1,0 +1,176 @@
+# A WSO2-shaped product home for the ksmigrate tests (sourced after lib.sh):
+# HOME with wso2carbon.jks (the shared primary key, source), internal.p12 (the new
+# internal key, target), other.p12 (a foreign key), deployment.toml with [secrets]
+# encrypted by kscipher under the source key, and an SQLite database holding every
+# target of the wso2-apim-4 profile, its values encrypted by the Java JCE peer.
+# Writes expect.txt: "<select of one value>|<transformation for plain values>|<plaintext>"
+# for every value that must decrypt under the target key after the run.
+
+H="$WORK/home"
+SEC="$H/repository/resources/security"
+CONF="$H/repository/conf/deployment.toml"
+DB="$H/repository/database/WSO2AM_DB.db"
+OAEP=RSA/ECB/OAEPwithSHA1andMGF1Padding
+
+make_migration_home() {
+  make_home "$H"
+  make_key "$SEC/wso2carbon.jks" wso2carbon wso2carbon JKS "${DE_EXT[@]}"
+  make_key "$SEC/internal.p12" internal internalpw PKCS12 "${DE_EXT[@]}"
+  make_key "$WORK/other.p12" other otherpw PKCS12 "${DE_EXT[@]}"
+  cat > "$CONF" <<'TOML'
+[server]
+hostname = "localhost"
+
+[secrets]
+admin_password = "[admin-pw]"
+db_password = "[db-pw]"
+
+[super_admin]
+username = "admin"
+password = "$secret{admin_password}"
+TOML
+  "$KSCIPHER" configure --home "$H" >/dev/null || fail "kscipher configure for the fixture"
+}
+
+# Appends [keystore.internal] pointing at the new keystore (the operator's change).
+configure_internal_keystore() {
+  cat >> "$CONF" <<'TOML'
+
+[keystore.internal]
+file_name = "internal.p12"
+type = "PKCS12"
+password = "internalpw"
+alias = "internal"
+key_password = "internalpw"
+TOML
+}
+
+# jenc KEYSTORE TYPE PASS ALIAS TRANSFORMATION FORMAT PLAINTEXT -> one Java ciphertext
+jenc() {
+  printf '%s %s %s\n' "$5" "$6" "$(printf '%s' "$7" | base64 -w0)" |
+    java_peer encrypt "$2" "$1" "$3" "$4" || fail "Java encrypt"
+}
+SRC=("$SEC/wso2carbon.jks" JKS wso2carbon wso2carbon)
+DST=("$SEC/internal.p12" PKCS12 internalpw internal)
+FOREIGN=("$WORK/other.p12" PKCS12 otherpw other)
+
+sql() { sqlite3 "$DB" "$@"; }
+q() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# add_value TABLE.COLUMN SELECT-WHERE KIND PLAINTEXT: encrypts under the source key (kind
+# s = self-contained OAEP, p = plain PKCS#1 v1.5, o = plain OAEP) and records the expectation.
+enc_source() {  # kind plaintext -> ciphertext
+  case $1 in
+    s) jenc "${SRC[@]}" "$OAEP" self-contained "$2" ;;
+    p) jenc "${SRC[@]}" RSA plain "$2" ;;
+    o) jenc "${SRC[@]}" "$OAEP" plain "$2" ;;
+  esac
+}
+expect() {  # select kind plaintext
+  local t=-; [[ $2 == p ]] && t=RSA; [[ $2 == o ]] && t=$OAEP
+  echo "$1|$t|$3" >> "$WORK/expect.txt"
+}
+
+make_migration_db() {
+  : > "$WORK/expect.txt"
+  sql <<'SQL'
+CREATE TABLE IDN_OAUTH_CONSUMER_APPS (ID INTEGER PRIMARY KEY, CONSUMER_KEY VARCHAR(255), CONSUMER_SECRET VARCHAR(2048), APP_NAME VARCHAR(255));
+CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), REFRESH_TOKEN VARCHAR(2048), TOKEN_STATE VARCHAR(25));
+CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN_AUDIT (TOKEN_ID VARCHAR(255), ACCESS_TOKEN VARCHAR(2048), REFRESH_TOKEN VARCHAR(2048), INVALIDATED_TIME TIMESTAMP);
+CREATE TABLE IDN_OAUTH2_AUTHORIZATION_CODE (CODE_ID VARCHAR(255) PRIMARY KEY, AUTHORIZATION_CODE VARCHAR(2048), CONSUMER_KEY_ID INTEGER);
+CREATE TABLE IDN_IDENTITY_USER_DATA (TENANT_ID INTEGER DEFAULT -1234, USER_NAME VARCHAR(255) NOT NULL, DATA_KEY VARCHAR(255) NOT NULL, DATA_VALUE VARCHAR(2048), PRIMARY KEY (TENANT_ID, USER_NAME, DATA_KEY));
+CREATE TABLE WF_BPS_PROFILE (PROFILE_NAME VARCHAR(45), HOST_URL_MANAGER VARCHAR(255), USERNAME VARCHAR(45), PASSWORD VARCHAR(1023), TENANT_ID INTEGER DEFAULT -1, PRIMARY KEY (PROFILE_NAME, TENANT_ID));
+CREATE TABLE IDN_SECRET (ID VARCHAR(255) PRIMARY KEY, SECRET_NAME VARCHAR(1023), SECRET_VALUE VARCHAR(8000));
+CREATE TABLE IDP_AUTHENTICATOR_PROPERTY (ID INTEGER PRIMARY KEY, TENANT_ID INTEGER, PROPERTY_KEY VARCHAR(255), PROPERTY_VALUE VARCHAR(2047), IS_SECRET CHAR(1) DEFAULT '0');
+CREATE TABLE REG_PROPERTY (REG_ID INTEGER, REG_NAME VARCHAR(100), REG_VALUE VARCHAR(1000), REG_TENANT_ID INTEGER DEFAULT 0, PRIMARY KEY (REG_ID, REG_TENANT_ID));
+CREATE TABLE AM_KEY_MANAGER (UUID VARCHAR(50) PRIMARY KEY, NAME VARCHAR(100), CONFIGURATION BLOB, TENANT_DOMAIN VARCHAR(100));
+SQL
+  local v i
+  # CONSUMER_SECRET: every state.
+  for i in 1 2 3 4 5; do
+    v=$(enc_source s "cs-$i"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES ($i, 'key$i', $(q "$v"), 'app$i')"
+    expect "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=$i" s "cs-$i"
+  done
+  v=$(enc_source p "cs-6"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (6, 'key6', $(q "$v"), 'legacy')"
+  expect "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=6" p "cs-6"
+  sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (7, 'key7', NULL, 'null'), (8, 'key8', '', 'empty'), (9, 'key9', 'not-a-secret', 'plain')"
+  v=$(jenc "${DST[@]}" "$OAEP" self-contained "cs-10"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (10, 'k10', $(q "$v"), 'done')"
+  expect "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=10" s "cs-10"
+  v=$(jenc "${FOREIGN[@]}" "$OAEP" self-contained "cs-11"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (11, 'k11', $(q "$v"), 'foreign')"
+  # Damaged: a self-contained value under the source thumbprint whose block was cut.
+  v=$(enc_source s "cs-12" | base64 -d | sed -E 's/"c":"(.{20})[^"]*"/"c":"\1AAAA"/' | base64 -w0)
+  sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (12, 'k12', $(q "$v"), 'damaged')"
+  v=$(printf '{"c":"%s","t":"AES/GCM/NoPadding","iv":"%s"}' "$(head -c 48 /dev/urandom | base64 -w0)" "$(head -c 16 /dev/urandom | base64 -w0)" | base64 -w0)
+  sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (13, 'k13', $(q "$v"), 'symmetric')"
+
+  for i in 1 2 3; do
+    a=$(enc_source s "at-$i"); r=NULL
+    if [[ $i != 3 ]]; then r=$(q "$(enc_source s "rt-$i")"); expect "SELECT REFRESH_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID='tok$i'" s "rt-$i"; fi
+    sql "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('tok$i', $(q "$a"), $r, 'ACTIVE')"
+    expect "SELECT ACCESS_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID='tok$i'" s "at-$i"
+  done
+  # The audit table has no primary key (rowid).
+  v=$(enc_source s "audit-1"); sql "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN_AUDIT VALUES ('old1', $(q "$v"), NULL, '2024-01-01')"
+  expect "SELECT ACCESS_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN_AUDIT WHERE TOKEN_ID='old1'" s "audit-1"
+  v=$(enc_source p "audit-2"); sql "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN_AUDIT VALUES ('old2', $(q "$v"), NULL, '2024-01-02')"
+  expect "SELECT ACCESS_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN_AUDIT WHERE TOKEN_ID='old2'" p "audit-2"
+  for i in 1 2; do
+    v=$(enc_source s "code-$i"); sql "INSERT INTO IDN_OAUTH2_AUTHORIZATION_CODE VALUES ('c$i', $(q "$v"), 1)"
+    expect "SELECT AUTHORIZATION_CODE FROM IDN_OAUTH2_AUTHORIZATION_CODE WHERE CODE_ID='c$i'" s "code-$i"
+  done
+  v=$(enc_source s "totp-1"); sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'alice', 'http://wso2.org/claims/identity/secretkey', $(q "$v"))"
+  expect "SELECT DATA_VALUE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME='alice'" s "totp-1"
+  v=$(enc_source o "totp-2"); sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'bob', 'http://wso2.org/claims/identity/verifySecretkey', $(q "$v"))"
+  expect "SELECT DATA_VALUE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME='bob'" o "totp-2"
+  sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'bob', 'http://wso2.org/claims/foo', 'plain claim')"
+  v=$(enc_source p "bps-1"); sql "INSERT INTO WF_BPS_PROFILE VALUES ('embedded_bps', 'https://localhost', 'admin', $(q "$v"), -1234)"
+  expect "SELECT PASSWORD FROM WF_BPS_PROFILE WHERE PROFILE_NAME='embedded_bps'" p "bps-1"
+  v=$(enc_source s "idn-secret"); sql "INSERT INTO IDN_SECRET VALUES ('s1', 'name', $(q "$v"))"
+  expect "SELECT SECRET_VALUE FROM IDN_SECRET WHERE ID='s1'" s "idn-secret"
+  v=$(enc_source s "idp-1"); sql "INSERT INTO IDP_AUTHENTICATOR_PROPERTY VALUES (1, -1234, 'ClientSecret', $(q "$v"), '1'), (2, -1234, 'ClientId', 'visible', '0')"
+  expect "SELECT PROPERTY_VALUE FROM IDP_AUTHENTICATOR_PROPERTY WHERE ID=1" s "idp-1"
+  v=$(enc_source p "reg-1"); sql "INSERT INTO REG_PROPERTY VALUES (1, 'password', $(q "$v"), -1234), (2, 'other', 'x', -1234)"
+  expect "SELECT REG_VALUE FROM REG_PROPERTY WHERE REG_ID=1" p "reg-1"
+  # AM_KEY_MANAGER: a BLOB JSON document with two embedded values at different depths.
+  a=$(enc_source s "km-secret"); b=$(enc_source s "km-nested")
+  doc=$(printf '{"client_id":"abc","client_secret":{"encrypted":true,"value":"%s"},"nested":{"list":[1,{"encrypted":true,"value":"%s"}]},"enabled":true}' "$a" "$b")
+  sql "INSERT INTO AM_KEY_MANAGER VALUES ('km1', 'Resident', CAST($(q "$doc") AS BLOB), 'carbon.super'), ('km2', 'Plain', CAST('{\"a\":1}' AS BLOB), 'carbon.super')"
+  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.client_secret.value') FROM AM_KEY_MANAGER WHERE UUID='km1'" s "km-secret"
+  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.nested.list[1].value') FROM AM_KEY_MANAGER WHERE UUID='km1'" s "km-nested"
+}
+
+# Decrypts every expected value with Java under KEYSTORE and compares with the plaintexts.
+check_expectations() {  # keystore type pass alias
+  local line sel t p v
+  : > "$WORK/jin.txt"; : > "$WORK/want.txt"
+  while IFS='|' read -r sel t p; do
+    v=$(sql "$sel")
+    [[ $t == - ]] && t=RSA
+    echo "$t $v" >> "$WORK/jin.txt"
+    printf '%s' "$p" | base64 -w0 >> "$WORK/want.txt"; echo >> "$WORK/want.txt"
+  done < "$WORK/expect.txt"
+  java_peer decrypt "$2" "$1" "$3" "$4" "$3" < "$WORK/jin.txt" > "$WORK/got.txt" || fail "Java could not decrypt every migrated value under $1"
+  cmp -s "$WORK/want.txt" "$WORK/got.txt" || fail "Java's plaintexts differ from the originals"
+  ok
+}
+
+# Every table with the target columns masked, and the schema: what must not change.
+db_fingerprint() {
+  sqlite3 "$DB" "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'KSMIGRATE%' ORDER BY name"
+  sqlite3 "$DB" "SELECT ID, CONSUMER_KEY, APP_NAME FROM IDN_OAUTH_CONSUMER_APPS ORDER BY ID"
+  sqlite3 "$DB" "SELECT TOKEN_ID, TOKEN_STATE FROM IDN_OAUTH2_ACCESS_TOKEN ORDER BY 1"
+  sqlite3 "$DB" "SELECT rowid, TOKEN_ID, INVALIDATED_TIME FROM IDN_OAUTH2_ACCESS_TOKEN_AUDIT ORDER BY 1"
+  sqlite3 "$DB" "SELECT TENANT_ID, USER_NAME, DATA_KEY, CASE WHEN DATA_KEY LIKE '%ecretkey' THEN '' ELSE DATA_VALUE END FROM IDN_IDENTITY_USER_DATA ORDER BY 1,2,3"
+  sqlite3 "$DB" "SELECT ID, PROPERTY_KEY, IS_SECRET, CASE IS_SECRET WHEN '1' THEN '' ELSE PROPERTY_VALUE END FROM IDP_AUTHENTICATOR_PROPERTY ORDER BY 1"
+  sqlite3 "$DB" "SELECT REG_ID, REG_NAME, CASE REG_NAME WHEN 'password' THEN '' ELSE REG_VALUE END FROM REG_PROPERTY ORDER BY 1"
+  sqlite3 "$DB" "SELECT UUID, NAME, typeof(CONFIGURATION), json_extract(CAST(CONFIGURATION AS TEXT), '\$.client_id'), json_extract(CAST(CONFIGURATION AS TEXT), '\$.enabled') FROM AM_KEY_MANAGER ORDER BY 1"
+}
+# Exact bytes and storage classes of every target column (for rollback).
+db_values() {
+  for tc in IDN_OAUTH_CONSUMER_APPS:CONSUMER_SECRET IDN_OAUTH2_ACCESS_TOKEN:ACCESS_TOKEN IDN_OAUTH2_ACCESS_TOKEN:REFRESH_TOKEN \
+            IDN_OAUTH2_ACCESS_TOKEN_AUDIT:ACCESS_TOKEN IDN_OAUTH2_AUTHORIZATION_CODE:AUTHORIZATION_CODE \
+            IDN_IDENTITY_USER_DATA:DATA_VALUE WF_BPS_PROFILE:PASSWORD IDN_SECRET:SECRET_VALUE \
+            IDP_AUTHENTICATOR_PROPERTY:PROPERTY_VALUE REG_PROPERTY:REG_VALUE AM_KEY_MANAGER:CONFIGURATION; do
+    sqlite3 "$DB" "SELECT rowid, typeof(${tc#*:}), hex(${tc#*:}) FROM ${tc%%:*} ORDER BY rowid"
+  done
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# ksmigrate run killed (SIGKILL) at several points, then resumed: no value lost,
+# none encrypted twice, none left under the old key. Also SIGINT (exit 130),
+# lock contention and a read-only database.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/migrate_fixture.sh"
+cd "$WORK"
+make_migration_home
+configure_internal_keystore
+N=1500
+sqlite3 "$DB" "CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), TOKEN_STATE VARCHAR(25))"
+for i in $(seq 1 $N); do printf '%s self-contained %s\n' "$OAEP" "$(printf 'tok-%05d' "$i" | base64 -w0)"; done > jin.txt
+java_peer encrypt JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon < jin.txt > jout.txt || fail "Java encrypt"
+paste -d' ' <(seq 1 $N) jout.txt | while read -r i v; do echo "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t$i', '$v', 'ACTIVE');"; done > ins.sql
+{ echo "BEGIN;"; cat ins.sql; echo "COMMIT;"; } | sqlite3 "$DB"
+printf '[[target]]\ntable = "IDN_OAUTH2_ACCESS_TOKEN"\ncolumn = "ACCESS_TOKEN"\nkey = ["TOKEN_ID"]\n' > t.toml
+ARGS=(--home "$H" --db "$DB" --targets t.toml --no-config --batch-size 25 --jobs 2)
+journal_rows() { sqlite3 "$DB" "SELECT count(*) FROM KSMIGRATE_JOURNAL" 2>/dev/null || echo 0; }
+
+# Kill -9 at several points while it works; each time some batches are committed.
+for delay in 0.3 0.8 1.5 2.5; do
+  "$KSMIGRATE" run "${ARGS[@]}" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok || fail "database damaged after kill -9"
+  ok
+done
+done_before=$(journal_rows)
+[[ "$done_before" -gt 0 && "$done_before" -lt $N ]] || echo "note: $done_before of $N rows done before the final run"
+
+# SIGINT: finishes the batch, exits 130, and the journal is consistent.
+"$KSMIGRATE" run "${ARGS[@]}" >/dev/null 2>int.err &
+pid=$!
+sleep 0.5
+kill -INT "$pid" 2>/dev/null || true
+set +e; wait "$pid"; rc=$?; set -e
+[[ $rc == 130 || $rc == 0 ]] || fail "SIGINT exit $rc: $(cat int.err)"; ok
+
+# Lock contention: another holder of the lock -> exit 4 naming it.
+flock "$DB.ksmigrate.lock" sleep 5 &
+holder=$!
+sleep 0.3
+run_capture "$KSMIGRATE" run "${ARGS[@]}"
+expect_rc 4 "lock held by another process"
+assert_contains "$ERR" "another" "says another run holds it"
+kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
+
+# The final run completes the job.
+run_capture "$KSMIGRATE" run "${ARGS[@]}"
+expect_rc 0 "resumed run"
+assert_eq "$N" "$(journal_rows)" "every row journaled exactly once"
+assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT row_key FROM KSMIGRATE_JOURNAL GROUP BY target, row_key HAVING count(*) > 1)")" "none encrypted twice"
+run_capture "$KSMIGRATE" verify "${ARGS[@]}" --json
+expect_rc 0 "verify after resume"
+assert_eq "$N" "$(jq '.targets[0].states.target' <<<"$OUT")" "every value under the target key"
+sqlite3 "$DB" "SELECT '$OAEP ' || ACCESS_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN ORDER BY CAST(substr(TOKEN_ID, 2) AS INTEGER)" > back.txt
+java_peer decrypt PKCS12 "$SEC/internal.p12" internalpw internal internalpw < back.txt > plain.txt || fail "Java decrypt after resume"
+assert_eq "$(cut -d' ' -f3 jin.txt | md5sum)" "$(md5sum < plain.txt)" "Java reads every value, in order, as the original"
+
+# A read-only database: a clear error, nothing changed.
+if [[ $(id -u) == 0 ]]; then
+  chmod 755 "$WORK" "$H" "$H/repository" "$H/repository/database" "$SEC" "$H/repository/conf"
+  chmod 644 "$DB" "$SEC"/*
+  cp "$DB" ro.before
+  run_capture setpriv --reuid=65534 --regid=65534 --clear-groups "$KSMIGRATE" rollback "${ARGS[@]}"
+else
+  chmod 444 "$DB"; cp "$DB" ro.before
+  run_capture "$KSMIGRATE" rollback "${ARGS[@]}"
+fi
+[[ $RC == 3 || $RC == 4 ]] || fail "read-only database: exit $RC ($ERR)"; ok
+assert_contains "$ERR" "WSO2AM_DB.db" "read-only error names the database"
+cmp -s "$DB" ro.before || fail "read-only database changed"; ok
+done_testing
