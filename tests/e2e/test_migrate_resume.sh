@@ -61,7 +61,8 @@ assert_eq "$(cut -d' ' -f3 jin.txt | md5sum)" "$(md5sum < plain.txt)" "Java read
 
 # A read-only database: a clear error, nothing changed.
 if [[ $(id -u) == 0 ]]; then
-  chmod 755 "$WORK" "$H" "$H/repository" "$H/repository/database" "$SEC" "$H/repository/conf"
+  chmod 755 "$WORK" "$H" "$H/repository" "$SEC" "$H/repository/conf"
+  chmod 1777 "$H/repository/database"   # the lock file can be made; the database itself is not writable
   chmod 644 "$DB" "$SEC"/*
   cp "$DB" ro.before
   run_capture setpriv --reuid=65534 --regid=65534 --clear-groups "$KSMIGRATE" rollback "${ARGS[@]}"
