@@ -1,0 +1,264 @@
+// Classifying stored values for a key change and re-encrypting them for the target key.
+// The states and the trial order are those of ../shared/design/CLI.md (ksmigrate); why
+// a PKCS#1 v1.5 success is never proof of the key: ../shared/design/PITFALLS.md.
+#include "ksc/value_state.hpp"
+
+#include "ksc/ciphertext.hpp"
+#include "ksc/error.hpp"
+
+#include <botan/auto_rng.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ksc {
+namespace {
+
+// The two transformations a plain value is tried with, in this order: OAEP first because
+// its success proves the key (PKCS#1 v1.5 opens under a wrong key about once in 65,000).
+constexpr std::string_view oaep_sha1_name = "RSA/ECB/OAEPwithSHA1andMGF1Padding";
+constexpr std::string_view pkcs1_name = "RSA";  // the cipher tool's name for PKCS#1 v1.5
+
+constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
+
+// A PKCS#1 v1.5 block we write is made again when it also opens under the source key.
+// Each try fails with probability ~2^-16 for two different keys, so 8 tries only run out
+// when both keys are the same key pair.
+constexpr int max_unambiguous_attempts = 8;
+
+constexpr size_t padding_index(RsaPadding p) { return static_cast<size_t>(p); }
+constexpr size_t padding_count = padding_index(RsaPadding::oaep_sha256_mgf1_sha1) + 1;
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
+           });
+}
+
+size_t modulus_bytes_of(const Botan::Public_Key& key) { return (key.key_length() + 7) / 8; }
+
+Classification state_only(ValueState s, std::string reason = {}) {
+    Classification c;
+    c.state = s;
+    c.reason = std::move(reason);
+    return c;
+}
+
+// A thumbprint is public, and naming it helps the operator find the key; but the field
+// comes from untrusted data, so it is shown only when it looks like one.
+std::string describe_thumbprint(std::string_view tp) {
+    const bool looks_like_one = !tp.empty() && tp.size() <= 128 &&
+                                std::all_of(tp.begin(), tp.end(), [](char ch) {
+                                    return std::isxdigit(static_cast<unsigned char>(ch)) != 0 || ch == ':';
+                                });
+    return looks_like_one ? "thumbprint " + std::string(tp) : std::string("an unreadable thumbprint");
+}
+
+}  // namespace
+
+std::string to_string(ValueState s) {
+    switch (s) {
+        case ValueState::empty: return "empty";
+        case ValueState::source: return "source";
+        case ValueState::target: return "target";
+        case ValueState::foreign: return "foreign";
+        case ValueState::undecryptable: return "undecryptable";
+        case ValueState::not_encrypted: return "not_encrypted";
+        case ValueState::symmetric: return "symmetric";
+    }
+    return "undecryptable";
+}
+
+enum class Which { source, target };
+
+struct ValueMigrator::Impl {
+    // Declared first so it is destroyed last: every RsaDecryptor keeps a reference to it
+    // (RSA blinding), and none of them may outlive it.
+    Botan::AutoSeeded_RNG rng;
+    KeyPair keys;
+    uint64_t* ops;  // ValueMigrator::private_ops_ (the object is neither copied nor moved)
+    std::unique_ptr<Botan::Public_Key> target_public;  // what new values are encrypted for
+    size_t source_modulus;
+    size_t target_modulus;
+    // Built on first use: a run that only meets OAEP values never pays for the others,
+    // and quick mode over self-contained values never touches a private key at all.
+    std::array<std::unique_ptr<RsaDecryptor>, padding_count> source_dec;
+    std::array<std::unique_ptr<RsaDecryptor>, padding_count> target_dec;
+    std::array<std::unique_ptr<RsaEncryptor>, padding_count> target_enc;
+
+    Impl(const KeyPair& k, uint64_t* op_counter)
+        : keys(k),
+          ops(op_counter),
+          target_public(k.target->certificate.load_subject_public_key()),
+          source_modulus(modulus_bytes_of(*k.source->certificate.load_subject_public_key())),
+          target_modulus(modulus_bytes_of(*target_public)) {}
+
+    const LoadedKey& key(Which w) const { return w == Which::source ? *keys.source : *keys.target; }
+    size_t modulus(Which w) const { return w == Which::source ? source_modulus : target_modulus; }
+
+    RsaDecryptor& decryptor(Which w, RsaPadding p) {
+        auto& slot = (w == Which::source ? source_dec : target_dec)[padding_index(p)];
+        if (!slot) {
+            const LoadedKey& k = key(w);
+            if (!k.private_key) fail_refused("internal: private key not loaded for " + k.describe());
+            slot = std::make_unique<RsaDecryptor>(*k.private_key, p, rng);
+        }
+        return *slot;
+    }
+
+    // One trial decryption. A block whose length is not the key's modulus length cannot
+    // be under that key, so it is not tried (and costs no private-key operation).
+    std::optional<SecureBytes> try_open(Which w, RsaPadding p, ByteView block) {
+        if (block.size() != modulus(w)) return std::nullopt;
+        RsaDecryptor& d = decryptor(w, p);
+        ++*ops;
+        return d.try_decrypt(block);
+    }
+
+    const RsaEncryptor& encryptor(const Transformation& t) {
+        auto& slot = target_enc[padding_index(t.padding)];
+        if (!slot) slot = std::make_unique<RsaEncryptor>(*target_public, t);
+        return *slot;
+    }
+
+    struct Opened {
+        SecureBytes plaintext;
+        RsaPadding padding;
+    };
+
+    // A plain value under one key: OAEP-SHA-1, then PKCS#1 v1.5 (see the order's reason above).
+    std::optional<Opened> open_plain(Which w, ByteView block) {
+        for (RsaPadding p : {RsaPadding::oaep_sha1, RsaPadding::pkcs1_v15})
+            if (auto pt = try_open(w, p, block)) return Opened{std::move(*pt), p};
+        return std::nullopt;
+    }
+
+    static Classification plain_source(Opened&& o) {
+        Classification c = state_only(ValueState::source);
+        c.transformation = Transformation::parse(o.padding == RsaPadding::oaep_sha1 ? oaep_sha1_name : pkcs1_name);
+        c.plaintext = std::move(o.plaintext);
+        c.has_plaintext = true;
+        return c;
+    }
+
+    static Classification found(Which w, Opened&& o) {
+        return w == Which::source ? plain_source(std::move(o)) : state_only(ValueState::target);
+    }
+
+    Classification classify_plain(ByteView block, ClassifyMode mode) {
+        // `first` is the key the mode expects the value under, `second` the other one.
+        // Plan and run look for the source key first (the common case before a run),
+        // verify for the target key (the common case after it).
+        const Which first = mode == ClassifyMode::verify ? Which::target : Which::source;
+        const Which second = first == Which::source ? Which::target : Which::source;
+
+        if (auto o = open_plain(first, block)) {
+            if (o->padding == RsaPadding::pkcs1_v15) {
+                // A PKCS#1 success may be chance (PITFALLS.md). An OAEP success under the
+                // other key is proof, so the value is that key's (a run must not rewrite a
+                // value already under the target from garbage). A PKCS#1 success there too
+                // leaves nothing saying which key it is under: rewriting could destroy it.
+                if (auto other = try_open(second, RsaPadding::oaep_sha1, block))
+                    return found(second, Opened{std::move(*other), RsaPadding::oaep_sha1});
+                if (try_open(second, RsaPadding::pkcs1_v15, block))
+                    return state_only(ValueState::undecryptable, std::string(ambiguous_reason));
+            }
+            return found(first, std::move(*o));
+        }
+        // The first key opened it with neither padding, so a PKCS#1 success under the
+        // second key cannot be ambiguous between the two.
+        if (auto o = open_plain(second, block)) return found(second, std::move(*o));
+        return state_only(ValueState::undecryptable, "decrypts under neither key");
+    }
+
+    Classification classify_self_contained(const ParsedCiphertext& p, ClassifyMode mode) {
+        // The thumbprint names the key; Carbon never checks it, but a value it wrote
+        // always carries the one of the certificate it encrypted for.
+        if (p.thumbprint.empty())
+            return state_only(ValueState::foreign, "self-contained value without a thumbprint");
+        const bool is_source = equals_ignore_case(p.thumbprint, keys.source->facts.thumbprint_sha1);
+        const bool is_target = !is_source && equals_ignore_case(p.thumbprint, keys.target->facts.thumbprint_sha1);
+        if (!is_source && !is_target)
+            return state_only(ValueState::foreign, describe_thumbprint(p.thumbprint) + " is neither key's");
+
+        // An unknown "t" cannot be decrypted by us nor by Carbon, in any mode (and
+        // checking it costs no private-key operation, so quick mode catches it too).
+        std::optional<Transformation> t;
+        try {
+            t = Transformation::parse(p.transformation);
+        } catch (const Error& e) {
+            return state_only(ValueState::undecryptable, e.what());
+        }
+
+        if (is_source) {
+            Classification c = state_only(ValueState::source);
+            c.self_contained = true;
+            c.transformation = t;  // the name exactly as written, for the new value's "t"
+            // quick: judged by thumbprint alone. verify: still under the old key, which is
+            // the failure being reported; decrypting it would prove nothing more.
+            if (mode != ClassifyMode::full) return c;
+            auto pt = try_open(Which::source, t->padding, p.rsa_block);
+            if (!pt) return state_only(ValueState::undecryptable, "does not decrypt under the source key");
+            c.plaintext = std::move(*pt);
+            c.has_plaintext = true;
+            return c;
+        }
+        if (mode == ClassifyMode::verify && !try_open(Which::target, t->padding, p.rsa_block))
+            return state_only(ValueState::undecryptable, "does not decrypt under the target key");
+        return state_only(ValueState::target);
+    }
+};
+
+ValueMigrator::ValueMigrator(const KeyPair& keys) {
+    if (!keys.source || !keys.target) fail_refused("internal: ValueMigrator needs both keys");
+    if (keys.source->facts.thumbprint_sha1.empty() || keys.target->facts.thumbprint_sha1.empty())
+        fail_refused("internal: ValueMigrator needs both keys' thumbprints");
+    impl_ = std::make_unique<Impl>(keys, &private_ops_);
+}
+
+ValueMigrator::~ValueMigrator() = default;
+
+Classification ValueMigrator::classify(std::string_view value, ClassifyMode mode) {
+    if (value.empty()) return state_only(ValueState::empty);
+
+    // With the modulus known, a plain value is recognised by its exact block length.
+    // Keys of different sizes: a block may fit either one, so ask again for the other.
+    ParsedCiphertext p = parse_ciphertext(value, impl_->source_modulus);
+    if (p.format == CiphertextFormat::not_ciphertext && impl_->target_modulus != impl_->source_modulus) {
+        ParsedCiphertext q = parse_ciphertext(value, impl_->target_modulus);
+        if (q.format != CiphertextFormat::not_ciphertext) p = std::move(q);
+    }
+
+    switch (p.format) {
+        case CiphertextFormat::symmetric_carbon:
+        case CiphertextFormat::symmetric_vault: return state_only(ValueState::symmetric);
+        case CiphertextFormat::not_ciphertext: return state_only(ValueState::not_encrypted, p.reason);
+        case CiphertextFormat::self_contained: return impl_->classify_self_contained(p, mode);
+        // Plain values carry no key id: trial decryption is the only way, in every mode.
+        case CiphertextFormat::plain: return impl_->classify_plain(p.rsa_block, mode);
+    }
+    return state_only(ValueState::not_encrypted, "unknown format");
+}
+
+std::string ValueMigrator::reencrypt(const Classification& c) {
+    if (c.state != ValueState::source || !c.has_plaintext || !c.transformation)
+        fail_refused("internal: only a `source` value with its plaintext can be re-encrypted");
+    const Transformation& t = *c.transformation;
+    const RsaEncryptor& enc = impl_->encryptor(t);
+    for (int attempt = 0; attempt < max_unambiguous_attempts; ++attempt) {
+        const Bytes block = enc.encrypt(c.plaintext, impl_->rng);
+        // A plain PKCS#1 value that also opens under the source key would be reported
+        // ambiguous by verify (and by any later migration); OAEP and self-contained
+        // values name their key by other means, so only plain PKCS#1 needs the check.
+        if (!c.self_contained && t.padding == RsaPadding::pkcs1_v15 &&
+            impl_->try_open(Which::source, RsaPadding::pkcs1_v15, block))
+            continue;
+        return c.self_contained ? write_self_contained(block, t.name, impl_->keys.target->facts.thumbprint_sha1)
+                                : write_plain(block);
+    }
+    fail_refused("every new PKCS#1 v1.5 value also opened under the source key",
+                 "source and target seem to be the same key pair: choose a new key for the target");
+}
+
+}  // namespace ksc

@@ -1,0 +1,502 @@
+// ValueMigrator: the value states of CLI.md (ksmigrate) and re-encryption, against
+// values made by the real peer (keys by keytool, RSA blocks by openssl) and checked
+// back with openssl under the target key.
+#include "ksc/certificate.hpp"
+#include "ksc/ciphertext.hpp"
+#include "ksc/error.hpp"
+#include "ksc/value_state.hpp"
+#include "test_support.hpp"
+
+#include <botan/auto_rng.h>
+#include <botan/base64.h>
+#include <botan/data_src.h>
+#include <botan/pkcs8.h>
+#include <botan/pubkey.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+using namespace ksc;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string oaep_sha1 = "RSA/ECB/OAEPwithSHA1andMGF1Padding";
+const std::string oaep_sha256 = "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
+const std::string pkcs1 = "RSA";
+// Non-ASCII on purpose: plaintext is UTF-8 bytes on both sides.
+const std::string secret = "s3cret-p\xC3\xA4ss/word";
+
+// Single-quoted for the shell (scratch paths hold no quote). Built by appending:
+// GCC 12 warns falsely (-Wrestrict) about "'" + std::string&&.
+std::string q(const fs::path& p) {
+    std::string out = "'";
+    out += p.string();
+    out += '\'';
+    return out;
+}
+
+struct TestKey {
+    fs::path key_pem;  // PKCS#8, for openssl -decrypt
+    fs::path pub_pem;  // SubjectPublicKeyInfo, for openssl -encrypt
+    LoadedKey loaded;
+};
+
+// Two RSA-2048 keys made by keytool (as an operator would), plus a second certificate
+// for the first key pair: two "different" keys (different thumbprints) that are really
+// one, the only cheap way to make every PKCS#1 v1.5 block open under both.
+// Made once for the file: key generation and the JVM start are the slow part.
+struct Fixture {
+    test::ScratchDir dir;
+    Botan::AutoSeeded_RNG rng;
+    TestKey a = make("a");
+    TestKey b = make("b");
+    TestKey a_twin = twin_of(a, "a-twin");
+    int counter = 0;
+
+    TestKey make(const std::string& name, int bits = 2048) {
+        const fs::path p12 = dir / (name + ".p12");
+        test::run("keytool -genkeypair -alias " + name + " -keyalg RSA -keysize " + std::to_string(bits) + " -validity 30 -dname CN=ksc-test-" +
+                  name + " -ext KU=digitalSignature,keyEncipherment,dataEncipherment -storetype PKCS12 -keystore " +
+                  q(p12) + " -storepass changeit -keypass changeit");
+        const fs::path bags = dir / (name + ".bags.pem");
+        test::run("openssl pkcs12 -in " + q(p12) + " -passin pass:changeit -nodes -nocerts -out " + q(bags));
+        TestKey k;
+        k.key_pem = dir / (name + ".key");
+        k.pub_pem = dir / (name + ".pub");
+        test::run("openssl pkey -in " + q(bags) + " -out " + q(k.key_pem));
+        test::run("openssl pkey -in " + q(k.key_pem) + " -pubout -out " + q(k.pub_pem));
+        const fs::path certs = dir / (name + ".certs.pem");
+        const fs::path crt = dir / (name + ".crt");
+        test::run("openssl pkcs12 -in " + q(p12) + " -passin pass:changeit -nokeys -clcerts -out " + q(certs));
+        test::run("openssl x509 -in " + q(certs) + " -out " + q(crt));
+        load(k, p12, name, crt);
+        return k;
+    }
+
+    TestKey twin_of(const TestKey& of, const std::string& name) {
+        TestKey k;
+        k.key_pem = of.key_pem;
+        k.pub_pem = of.pub_pem;
+        const fs::path crt = dir / (name + ".crt");
+        test::run("openssl req -new -x509 -key " + q(of.key_pem) + " -subj /CN=ksc-test-" + name +
+                  " -days 30 -addext keyUsage=keyEncipherment,dataEncipherment -out " + q(crt));
+        load(k, of.loaded.file, name, crt);
+        return k;
+    }
+
+    static void load(TestKey& k, const fs::path& file, const std::string& alias, const fs::path& crt) {
+        k.loaded.file = file;
+        k.loaded.alias = alias;
+        k.loaded.type = KeystoreType::pkcs12;
+        k.loaded.certificate = Botan::X509_Certificate(crt.string());
+        k.loaded.facts = describe_certificate(k.loaded.certificate);
+        Botan::DataSource_Stream src(k.key_pem.string());
+        k.loaded.private_key = std::shared_ptr<const Botan::Private_Key>(Botan::PKCS8::load_key(src));
+        // The thumbprint is what self-contained values are matched by: check it against openssl.
+        std::string fp = test::run_output("openssl x509 -noout -fingerprint -sha1 -in " + q(crt));
+        fp = fp.substr(fp.find('=') + 1);
+        fp.erase(std::remove_if(fp.begin(), fp.end(), [](char c) { return c == ':' || c == '\n'; }), fp.end());
+        REQUIRE(k.loaded.facts.thumbprint_sha1 == fp);
+    }
+
+    fs::path scratch(const std::string& what) { return dir / (what + std::to_string(++counter)); }
+
+    static std::string openssl_padding(std::string_view transformation) {
+        switch (Transformation::parse(transformation).padding) {
+            case RsaPadding::pkcs1_v15: return " -pkeyopt rsa_padding_mode:pkcs1";
+            case RsaPadding::oaep_sha1:
+                return " -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1";
+            case RsaPadding::oaep_sha256_mgf1_sha1:
+                return " -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha1";
+        }
+        return {};
+    }
+
+    // An RSA block made by openssl for `k`.
+    Bytes openssl_encrypt(const TestKey& k, std::string_view transformation, const std::string& plaintext) {
+        const fs::path in = scratch("pt"), out = scratch("ct");
+        test::write(in, plaintext);
+        test::run("openssl pkeyutl -encrypt -pubin -inkey " + q(k.pub_pem) + openssl_padding(transformation) +
+                  " -in " + q(in) + " -out " + q(out));
+        const std::string s = test::slurp(out);
+        return Bytes(s.begin(), s.end());
+    }
+
+    std::string openssl_decrypt(const TestKey& k, std::string_view transformation, ByteView block) {
+        const fs::path in = scratch("ct"), out = scratch("pt");
+        test::write(in, std::string(block.begin(), block.end()));
+        test::run("openssl pkeyutl -decrypt -inkey " + q(k.key_pem) + openssl_padding(transformation) + " -in " +
+                  q(in) + " -out " + q(out));
+        return test::slurp(out);
+    }
+
+    // An independent check (Botan directly, not ValueMigrator) used to keep the test
+    // material deterministic.
+    bool opens(const TestKey& k, RsaPadding p, ByteView block) {
+        Botan::PK_Decryptor_EME dec(*k.loaded.private_key, rng, botan_eme(p));
+        try {
+            dec.decrypt(block.data(), block.size());
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+
+    // A block for `k` that `other` does not open with PKCS#1 v1.5. Without this, about
+    // one run in 65,000 would meet a chance PKCS#1 success under the wrong key (the
+    // very case the migrator guards against) and count other operations or states.
+    Bytes block_for(const TestKey& k, std::string_view transformation, const TestKey& other,
+                    const std::string& plaintext = secret) {
+        for (int i = 0; i < 10; ++i) {
+            Bytes block = openssl_encrypt(k, transformation, plaintext);
+            if (!opens(other, RsaPadding::pkcs1_v15, block)) return block;
+        }
+        FAIL("no unambiguous block in 10 tries");
+        return {};
+    }
+
+    // A damaged block: a real one with one byte changed, chosen so that neither key opens
+    // it under either padding (a chance PKCS#1 success would make it another case).
+    Bytes damaged_block() {
+        Bytes block = openssl_encrypt(a, oaep_sha1, secret);
+        for (size_t i = 100; i < block.size(); ++i) {
+            block[i] ^= 0x5A;
+            bool any = false;
+            for (const TestKey* k : {&a, &b})
+                for (RsaPadding p : {RsaPadding::oaep_sha1, RsaPadding::pkcs1_v15}) any = any || opens(*k, p, block);
+            if (!any) return block;
+        }
+        FAIL("no damaged block found");
+        return {};
+    }
+};
+
+Fixture& fx() {
+    static Fixture f;
+    return f;
+}
+
+KeyPair a_to_b() { return KeyPair{&fx().a.loaded, &fx().b.loaded}; }
+
+std::string tp(const TestKey& k) { return k.loaded.facts.thumbprint_sha1; }
+
+std::string b64(const std::string& s) {
+    return Botan::base64_encode(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+std::string text(const SecureBytes& b) { return std::string(b.begin(), b.end()); }
+
+// Classifies and checks the number of private-key operations it took.
+Classification classify_counting(ValueMigrator& m, std::string_view value, ClassifyMode mode, uint64_t expected_ops) {
+    const uint64_t before = m.private_ops();
+    Classification c = m.classify(value, mode);
+    CHECK_MESSAGE(m.private_ops() - before == expected_ops, "state " << to_string(c.state) << " " << c.reason);
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("value_state: state names are exactly those of CLI.md") {
+    std::string all;
+    for (ValueState s : all_value_states) all += to_string(s) + ",";
+    CHECK(all == "empty,source,target,foreign,undecryptable,not_encrypted,symmetric,");
+}
+
+TEST_CASE("value_state: plan (full mode) tells every state apart") {
+    auto& f = fx();
+    ValueMigrator m(a_to_b());
+
+    SUBCASE("empty, not encrypted and symmetric values cost no private-key operation") {
+        CHECK(classify_counting(m, "", ClassifyMode::full, 0).state == ValueState::empty);
+
+        const Classification hello = classify_counting(m, "hello", ClassifyMode::full, 0);
+        CHECK(hello.state == ValueState::not_encrypted);
+        CHECK(!hello.reason.empty());
+        CHECK(hello.reason.find("hello") == std::string::npos);
+
+        // Format 3 as Carbon writes it (outer JSON around the Base64 of the inner one).
+        const std::string inner = R"({"cipher":"q83vEjRWeJA=","initializationVector":"AAECAwQFBgcICQoLDA0ODw=="})";
+        const std::string outer = R"({"c":")" + b64(inner) + R"(","t":"AES/GCM/NoPadding","iv":"AAECAwQFBgcICQoLDA0ODw=="})";
+        CHECK(classify_counting(m, b64(outer), ClassifyMode::full, 0).state == ValueState::symmetric);
+        // Format 4, the cipher tool's.
+        const std::string vault = R"({"cipherText":"q83vEjRWeJA=","iv":"AAECAwQFBgcICQoLDA0ODw=="})";
+        CHECK(classify_counting(m, b64(vault), ClassifyMode::full, 0).state == ValueState::symmetric);
+
+        // Base64 of 128 bytes: a block for neither 2048-bit key.
+        const std::string short_block = b64(std::string(128, '\x42'));
+        const Classification c = classify_counting(m, short_block, ClassifyMode::full, 0);
+        CHECK(c.state == ValueState::not_encrypted);
+        CHECK(c.reason.find("256") != std::string::npos);
+    }
+
+    SUBCASE("plain OAEP under the source key: one private-key operation") {
+        const Classification c =
+            classify_counting(m, write_plain(f.openssl_encrypt(f.a, oaep_sha1, secret)), ClassifyMode::full, 1);
+        CHECK(c.state == ValueState::source);
+        CHECK(!c.self_contained);
+        REQUIRE(c.transformation);
+        CHECK(c.transformation->name == oaep_sha1);
+        CHECK(c.has_plaintext);
+        CHECK(text(c.plaintext) == secret);
+    }
+
+    SUBCASE("plain PKCS#1 under the source key: both paddings under the source, then the target is asked") {
+        // source OAEP (fails), source PKCS#1 (opens), target OAEP and PKCS#1 (both fail).
+        const Classification c =
+            classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::full, 4);
+        CHECK(c.state == ValueState::source);
+        REQUIRE(c.transformation);
+        CHECK(c.transformation->name == "RSA");
+        CHECK(c.transformation->padding == RsaPadding::pkcs1_v15);
+        CHECK(text(c.plaintext) == secret);
+    }
+
+    SUBCASE("plain values under the target key") {
+        // source OAEP and PKCS#1 fail, target OAEP opens. (Should source PKCS#1 open by
+        // chance, target OAEP is still the third operation and still wins.)
+        CHECK(classify_counting(m, write_plain(f.openssl_encrypt(f.b, oaep_sha1, secret)), ClassifyMode::full, 3)
+                  .state == ValueState::target);
+        const Classification c =
+            classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::full, 4);
+        CHECK(c.state == ValueState::target);
+        CHECK(c.plaintext.empty());  // not needed, not kept
+    }
+
+    SUBCASE("self-contained values are matched by thumbprint, case-insensitively") {
+        const Bytes block = f.openssl_encrypt(f.a, oaep_sha1, secret);
+        Classification c = classify_counting(m, write_self_contained(block, oaep_sha1, tp(f.a)), ClassifyMode::full, 1);
+        CHECK(c.state == ValueState::source);
+        CHECK(c.self_contained);
+        CHECK(c.transformation->name == oaep_sha1);
+        CHECK(text(c.plaintext) == secret);
+
+        std::string lower_tp = tp(f.a);
+        std::transform(lower_tp.begin(), lower_tp.end(), lower_tp.begin(), [](char ch) {
+            return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        });
+        c = classify_counting(m, write_self_contained(block, "rsa/ecb/oaepwithsha1andmgf1padding", lower_tp),
+                              ClassifyMode::full, 1);
+        CHECK(c.state == ValueState::source);
+        CHECK(c.transformation->name == "rsa/ecb/oaepwithsha1andmgf1padding");  // kept as written
+
+        const Bytes for_b = f.openssl_encrypt(f.b, oaep_sha1, secret);
+        CHECK(classify_counting(m, write_self_contained(for_b, oaep_sha1, tp(f.b)), ClassifyMode::full, 0).state ==
+              ValueState::target);
+
+        const std::string other = "0123456789ABCDEF0123456789ABCDEF01234567";
+        c = classify_counting(m, write_self_contained(block, oaep_sha1, other), ClassifyMode::full, 0);
+        CHECK(c.state == ValueState::foreign);
+        CHECK(c.reason.find(other) != std::string::npos);
+    }
+
+    SUBCASE("undecryptable values") {
+        // A damaged plain block: both paddings under both keys.
+        Classification c = classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::full, 4);
+        CHECK(c.state == ValueState::undecryptable);
+        CHECK(c.reason == "decrypts under neither key");
+
+        // The source's thumbprint on a block that is not the source's.
+        c = classify_counting(
+            m, write_self_contained(f.openssl_encrypt(f.b, oaep_sha1, secret), oaep_sha1, tp(f.a)),
+            ClassifyMode::full, 1);
+        CHECK(c.state == ValueState::undecryptable);
+        CHECK(c.reason == "does not decrypt under the source key");
+        CHECK(c.plaintext.empty());
+
+        // A transformation nobody can decrypt with.
+        c = classify_counting(
+            m, write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), "RSA/ECB/NoSuchPadding", tp(f.a)),
+            ClassifyMode::full, 0);
+        CHECK(c.state == ValueState::undecryptable);
+        CHECK(c.reason.find("unknown transformation") != std::string::npos);
+    }
+}
+
+TEST_CASE("value_state: quick mode judges self-contained values by thumbprint, without the private key") {
+    auto& f = fx();
+    ValueMigrator m(a_to_b());
+    const Bytes block = f.openssl_encrypt(f.a, oaep_sha1, secret);
+
+    const Classification src = m.classify(write_self_contained(block, oaep_sha1, tp(f.a)), ClassifyMode::quick);
+    CHECK(src.state == ValueState::source);
+    CHECK(src.self_contained);
+    CHECK(src.transformation->name == oaep_sha1);
+    CHECK(!src.has_plaintext);
+    CHECK(m.classify(write_self_contained(block, oaep_sha1, tp(f.b)), ClassifyMode::quick).state ==
+          ValueState::target);
+    CHECK(m.classify(write_self_contained(block, oaep_sha1, std::string(40, 'E')), ClassifyMode::quick).state ==
+          ValueState::foreign);
+    // Quick proves nothing about the block: a damaged one still counts as source here
+    // (the full plan is what proves run can succeed).
+    CHECK(m.classify(write_self_contained(f.damaged_block(), oaep_sha1, tp(f.a)), ClassifyMode::quick).state ==
+          ValueState::source);
+    // An unknown transformation is caught without a private-key operation.
+    CHECK(m.classify(write_self_contained(block, "RSA/ECB/NoSuchPadding", tp(f.a)), ClassifyMode::quick).state ==
+          ValueState::undecryptable);
+    CHECK(m.private_ops() == 0);
+
+    // Without the plaintext there is nothing to re-encrypt: refused, not an empty secret.
+    CHECK_THROWS_AS(m.reencrypt(src), Error);
+
+    // Plain values carry no key id: quick mode still has to decrypt them.
+    const Classification plain = m.classify(write_plain(block), ClassifyMode::quick);
+    CHECK(plain.state == ValueState::source);
+    CHECK(text(plain.plaintext) == secret);
+    CHECK(m.private_ops() == 1);
+}
+
+TEST_CASE("value_state: reencrypt keeps format and transformation, and openssl opens it with the target key") {
+    auto& f = fx();
+    ValueMigrator m(a_to_b());
+
+    struct Case {
+        bool self_contained;
+        std::string transformation;
+    };
+    const Case cases[] = {{false, oaep_sha1},   {false, pkcs1},
+                          {true, oaep_sha1},    {true, pkcs1},
+                          {true, oaep_sha256},  {true, "RSA/ECB/PKCS1Padding"},
+                          {true, "rsa/ecb/oaepwithsha1andmgf1padding"}};
+    for (const Case& k : cases) {
+        CAPTURE(k.self_contained);
+        CAPTURE(k.transformation);
+        const Bytes block = f.block_for(f.a, k.transformation, f.b);
+        const std::string old_value =
+            k.self_contained ? write_self_contained(block, k.transformation, tp(f.a)) : write_plain(block);
+        const Classification c = m.classify(old_value, ClassifyMode::full);
+        REQUIRE(c.state == ValueState::source);
+
+        const std::string new_value = m.reencrypt(c);
+        const ParsedCiphertext before = parse_ciphertext(old_value, 256);
+        const ParsedCiphertext after = parse_ciphertext(new_value, 256);
+        CHECK(after.format == before.format);
+        CHECK(after.transformation == before.transformation);  // exactly as written, case too
+        if (k.self_contained) CHECK(after.thumbprint == tp(f.b));
+        CHECK(after.rsa_block.size() == 256);
+        // Plain values carry no transformation: the one that opened it is used again.
+        const std::string used = k.self_contained ? k.transformation : c.transformation->name;
+        CHECK(f.openssl_decrypt(f.b, used, after.rsa_block) == secret);
+
+        // And the migrator itself now sees it under the target key, in every mode.
+        CHECK(m.classify(new_value, ClassifyMode::full).state == ValueState::target);
+        CHECK(m.classify(new_value, ClassifyMode::verify).state == ValueState::target);
+    }
+
+    // Only a `source` classification with its plaintext can be re-encrypted.
+    CHECK_THROWS_AS(m.reencrypt(m.classify("hello", ClassifyMode::full)), Error);
+}
+
+TEST_CASE("value_state: a PKCS#1 v1.5 success is never taken as proof of the key") {
+    auto& f = fx();
+    // A block that opens under two different 2048-bit keys with PKCS#1 v1.5 turns up
+    // about once in 2^32 random blocks (each key: about 2^-16), so brute force is out of
+    // the question for a unit test. Instead the "target" is a second certificate for the
+    // source's key pair: two thumbprints, one key, so every PKCS#1 block opens under both
+    // and the real ambiguity path runs. (The CLI refuses such a pair; the migrator must
+    // still never rewrite what it cannot attribute.)
+    ValueMigrator m(KeyPair{&f.a.loaded, &f.a_twin.loaded});
+    const Bytes pkcs1_block = f.openssl_encrypt(f.a, pkcs1, secret);
+
+    for (ClassifyMode mode : {ClassifyMode::full, ClassifyMode::quick, ClassifyMode::verify}) {
+        // One key's OAEP (fails) and PKCS#1 (opens), the other's OAEP (fails) and PKCS#1 (opens).
+        const Classification c = classify_counting(m, write_plain(pkcs1_block), mode, 4);
+        CHECK(c.state == ValueState::undecryptable);
+        CHECK(c.reason == "ambiguous: opens under both keys with PKCS#1 v1.5");
+        CHECK(c.plaintext.empty());
+    }
+
+    // OAEP is proof: the first key tried wins, with no further trial.
+    const Classification oaep = classify_counting(m, write_plain(f.openssl_encrypt(f.a, oaep_sha1, secret)),
+                                                  ClassifyMode::full, 1);
+    CHECK(oaep.state == ValueState::source);
+
+    // A self-contained PKCS#1 value names its key: no ambiguity, one operation.
+    const Classification named =
+        classify_counting(m, write_self_contained(pkcs1_block, pkcs1, tp(f.a)), ClassifyMode::full, 1);
+    CHECK(named.state == ValueState::source);
+    CHECK(text(named.plaintext) == secret);
+
+    // What we write is never ambiguous: a new plain PKCS#1 block that opens under the
+    // source key is made again; with one key pair behind both it never succeeds, and
+    // the migrator refuses after a bounded number of tries instead of writing it.
+    Classification by_hand;
+    by_hand.state = ValueState::source;
+    by_hand.transformation = Transformation::parse(pkcs1);
+    by_hand.has_plaintext = true;
+    by_hand.plaintext.assign(secret.begin(), secret.end());
+    const uint64_t before = m.private_ops();
+    try {
+        m.reencrypt(by_hand);
+        FAIL("an ambiguous value was written");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::refused);
+        CHECK(std::string(e.what()).find(secret) == std::string::npos);
+    }
+    CHECK(m.private_ops() - before == 8);
+    // The same plaintext self-contained is fine: its thumbprint names the key.
+    by_hand.self_contained = true;
+    CHECK(parse_ciphertext(m.reencrypt(by_hand), 256).thumbprint == tp(f.a_twin));
+}
+
+TEST_CASE("value_state: verify mode wants every value under the target key") {
+    auto& f = fx();
+    ValueMigrator m(a_to_b());
+
+    // Migrated values (made by the migrator from source values) are target.
+    const Classification plain_src = m.classify(write_plain(f.block_for(f.a, oaep_sha1, f.b)), ClassifyMode::full);
+    const std::string migrated_plain = m.reencrypt(plain_src);
+    CHECK(classify_counting(m, migrated_plain, ClassifyMode::verify, 1).state == ValueState::target);
+    const Classification sc_src =
+        m.classify(write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), oaep_sha1, tp(f.a)),
+                   ClassifyMode::full);
+    const std::string migrated_sc = m.reencrypt(sc_src);
+    CHECK(classify_counting(m, migrated_sc, ClassifyMode::verify, 1).state == ValueState::target);
+    // Target PKCS#1 (made by openssl): the target's OAEP and PKCS#1, then the source's
+    // OAEP and PKCS#1 to rule out ambiguity.
+    CHECK(classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::verify, 4).state ==
+          ValueState::target);
+
+    // Unmigrated values are source: the migration's failure verify reports.
+    const Classification left = classify_counting(m, write_plain(f.block_for(f.a, oaep_sha1, f.b)),
+                                                  ClassifyMode::verify, 3);
+    CHECK(left.state == ValueState::source);
+    CHECK(classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::verify, 4).state ==
+          ValueState::source);
+    CHECK(classify_counting(
+              m, write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), oaep_sha1, tp(f.a)),
+              ClassifyMode::verify, 0)
+              .state == ValueState::source);
+
+    // The target's thumbprint is not enough: the block must open under the target key.
+    const Classification lying = classify_counting(
+        m, write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), oaep_sha1, tp(f.b)),
+        ClassifyMode::verify, 1);
+    CHECK(lying.state == ValueState::undecryptable);
+    CHECK(lying.reason == "does not decrypt under the target key");
+    CHECK(classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::verify, 4).state ==
+          ValueState::undecryptable);
+}
+
+TEST_CASE("value_state: keys of different sizes try each block only under the key it fits") {
+    auto& f = fx();
+    static const TestKey big = f.make("c3072", 3072);
+    ValueMigrator m(KeyPair{&f.a.loaded, &big.loaded});
+
+    // A 256-byte block is never offered to the 3072-bit key, a 384-byte one never to
+    // the 2048-bit key: no wasted private-key operation, no chance success.
+    const Classification src = classify_counting(m, write_plain(f.openssl_encrypt(f.a, pkcs1, secret)),
+                                                 ClassifyMode::full, 2);
+    CHECK(src.state == ValueState::source);
+    CHECK(classify_counting(m, write_plain(f.openssl_encrypt(big, oaep_sha1, secret)), ClassifyMode::full, 1)
+              .state == ValueState::target);
+    CHECK(classify_counting(m, write_plain(f.openssl_encrypt(big, pkcs1, secret)), ClassifyMode::full, 2).state ==
+          ValueState::target);
+
+    const std::string migrated = m.reencrypt(src);
+    const ParsedCiphertext p = parse_ciphertext(migrated, 384);
+    REQUIRE(p.format == CiphertextFormat::plain);
+    CHECK(f.openssl_decrypt(big, pkcs1, p.rsa_block) == secret);
+    CHECK(classify_counting(m, migrated, ClassifyMode::verify, 2).state == ValueState::target);
+}
