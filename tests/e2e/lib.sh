@@ -8,10 +8,10 @@ KSC_SRC=${KSC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KSCIPHER="$KSC_BIN/kscipher"
 KSMIGRATE="$KSC_BIN/ksmigrate"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ksc-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap '[[ -n "${KSC_KEEP:-}" ]] || rm -rf "$WORK"' EXIT
 PASSED=0
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() { echo "FAIL: $* (work folder: $WORK)" >&2; exit 1; }
 ok() { PASSED=$((PASSED + 1)); }
 done_testing() { echo "$PASSED passed, 0 failed"; }
 

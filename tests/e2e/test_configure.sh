@@ -145,7 +145,14 @@ echo -n wrong > badpw
 run_capture "$KSCIPHER" configure --home "$H" --password-file badpw
 expect_rc 3 "wrong password"
 
-# check: the default layout passes; a primary key without Data Encipherment is an error.
+# check: without a truststore the product cannot start; with one the default layout passes;
+# a primary key without Data Encipherment is an error.
+run_capture "$KSCIPHER" check --home "$H"
+expect_rc 1 "check without client-truststore.jks"
+assert_contains "$OUT" "client-truststore.jks" "names the missing truststore"
+keytool -exportcert -alias wso2carbon -keystore "$SEC/wso2carbon.jks" -storepass wso2carbon -file ca.cer >/dev/null 2>&1
+keytool -importcert -noprompt -alias ca -file ca.cer -keystore "$SEC/client-truststore.jks" -storetype JKS \
+  -storepass wso2carbon >/dev/null 2>&1
 run_capture "$KSCIPHER" check --home "$H"
 expect_rc 0 "check on a good home"
 make_key "$SEC/bad.jks" bad wso2carbon JKS "${NO_DE_CRIT[@]}"
