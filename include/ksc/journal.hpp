@@ -53,7 +53,7 @@ public:
 
     struct TargetSummary { std::string target; int64_t rows = 0; int64_t values = 0; };
     std::vector<TargetSummary> summary() const;
-    // Newest first (rollback order).
+    // Newest first (rollback order). fn may delete_entry: entries are read in chunks.
     void for_each_newest_first(const std::function<void(const JournalEntry&)>& fn) const;
     void delete_entry(int64_t seq);
     void drop();   // both tables, nothing else left behind

@@ -29,19 +29,26 @@ class Statement;
 class Database {
 public:
     enum class Mode { read_only, read_write };
-    // Read-only opens never create or change a file (no -wal/-shm is created for a
-    // rollback-journal database). Errors: ErrorKind::input naming the file.
+    // Neither mode ever creates a database: a missing file is ErrorKind::input naming it
+    // (to make a new database, write an empty file first). Both wait up to 5 s for a lock;
+    // busy/locked after that is ErrorKind::refused.
+    // read_only ("file:...?mode=ro") never creates or changes a file. A WAL-mode database
+    // without its -wal/-shm is opened with immutable=1 (SQLite would create them otherwise);
+    // one with a non-empty -wal but no -shm is ErrorKind::input (it cannot be read as is).
+    // read_write on a file the process may not write opens, and the first write fails with
+    // ErrorKind::input ("... the database file is read-only").
     Database(const std::filesystem::path& file, Mode mode);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
     void exec(const std::string& sql);                     // no results
-    Statement prepare(const std::string& sql) const;
+    Statement prepare(const std::string& sql) const;       // one statement only
     bool table_exists(const std::string& table) const;
     std::vector<std::string> columns(const std::string& table) const;
     int64_t changes() const;
-    // Online backup API: a consistent copy to `to` (mode 0600).
+    // Online backup API: a consistent copy to `to` (mode 0600). An existing `to` is never
+    // overwritten (ErrorKind::refused); a failed backup leaves no file behind.
     void backup_to(const std::filesystem::path& to) const;
     const std::filesystem::path& file() const { return file_; }
     sqlite3* handle() const { return db_; }

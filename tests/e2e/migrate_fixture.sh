@@ -121,7 +121,7 @@ SQL
   v=$(enc_source s "totp-1"); sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'alice', 'http://wso2.org/claims/identity/secretkey', $(q "$v"))"
   expect "SELECT DATA_VALUE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME='alice'" s "totp-1"
   v=$(enc_source o "totp-2"); sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'bob', 'http://wso2.org/claims/identity/verifySecretkey', $(q "$v"))"
-  expect "SELECT DATA_VALUE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME='bob'" o "totp-2"
+  expect "SELECT DATA_VALUE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME='bob' AND DATA_KEY LIKE '%verifySecretkey'" o "totp-2"
   sql "INSERT INTO IDN_IDENTITY_USER_DATA VALUES (-1234, 'bob', 'http://wso2.org/claims/foo', 'plain claim')"
   v=$(enc_source p "bps-1"); sql "INSERT INTO WF_BPS_PROFILE VALUES ('embedded_bps', 'https://localhost', 'admin', $(q "$v"), -1234)"
   expect "SELECT PASSWORD FROM WF_BPS_PROFILE WHERE PROFILE_NAME='embedded_bps'" p "bps-1"
