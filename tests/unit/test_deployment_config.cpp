@@ -1,0 +1,203 @@
+// DeploymentConfig: the product's keystore defaults and fallbacks, placeholders,
+// [secrets] and $secret{} references.
+#include "ksc/deployment_config.hpp"
+#include "ksc/error.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+using namespace ksc;
+
+namespace {
+
+const std::filesystem::path home = "/opt/wso2am";
+const std::filesystem::path sec = "/opt/wso2am/repository/resources/security";
+
+DeploymentConfig parse(const std::string& text) {
+    return DeploymentConfig::parse(text, deployment_toml_path(home), home);
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        parse(text);
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        return e.what();
+    }
+    FAIL("no error for: " << text);
+    return {};
+}
+
+void check_default_keystore(const KeystoreSettings& s) {
+    CHECK(s.file == sec / "wso2carbon.jks");
+    CHECK(s.file_name == "wso2carbon.jks");
+    CHECK(s.type == "JKS");
+    CHECK(s.alias == "wso2carbon");
+    CHECK(s.password == std::optional<std::string>("wso2carbon"));
+    CHECK(s.key_password == std::optional<std::string>("wso2carbon"));
+}
+
+}  // namespace
+
+TEST_CASE("config: paths of a home") {
+    CHECK(deployment_toml_path("/h") == std::filesystem::path("/h/repository/conf/deployment.toml"));
+    CHECK(security_dir("/h") == std::filesystem::path("/h/repository/resources/security"));
+}
+
+TEST_CASE("config: absent tables give the product defaults") {
+    const DeploymentConfig c = parse("[server]\nhostname = \"localhost\"\n");
+    check_default_keystore(c.primary);
+    check_default_keystore(c.internal);
+    check_default_keystore(c.tls);
+    CHECK_FALSE(c.primary.present);
+    CHECK_FALSE(c.internal.present);
+    CHECK_FALSE(c.internal_configured);
+    CHECK(c.primary.table == "keystore.primary");
+    CHECK(c.internal.table == "keystore.internal");
+    CHECK(c.tls.table == "keystore.tls");
+    CHECK(c.truststore.table == "truststore");
+    CHECK(c.truststore.file == sec / "client-truststore.jks");
+    CHECK(c.truststore.type == "JKS");
+    CHECK(c.truststore.password == std::optional<std::string>("wso2carbon"));
+    CHECK(c.secrets.empty());
+    CHECK(c.secret_references.empty());
+    CHECK(c.file == deployment_toml_path(home));
+    CHECK(c.home == home);
+}
+
+TEST_CASE("config: internal and tls fall back to primary field by field") {
+    const std::string primary =
+        "[keystore.primary]\nfile_name = \"primary.p12\"\ntype = \"PKCS12\"\npassword = \"pp\"\n"
+        "alias = \"prim\"\nkey_password = \"kp\"\n";
+    SUBCASE("internal with only file_name") {
+        const DeploymentConfig c = parse(primary + "[keystore.internal]\nfile_name = \"internal.p12\"\n");
+        CHECK(c.internal_configured);
+        CHECK(c.internal.present);
+        CHECK(c.internal.file == sec / "internal.p12");
+        CHECK(c.internal.alias == "prim");
+        CHECK(c.internal.type == "PKCS12");
+        CHECK(c.internal.password == std::optional<std::string>("pp"));
+        CHECK(c.internal.key_password == std::optional<std::string>("kp"));
+        CHECK(c.primary.file == sec / "primary.p12");
+        CHECK(c.primary.present);
+    }
+    SUBCASE("internal without file_name is not configured but keeps its own fields") {
+        const DeploymentConfig c = parse(primary + "[keystore.internal]\nalias = \"other\"\n");
+        CHECK_FALSE(c.internal_configured);
+        CHECK(c.internal.present);
+        CHECK(c.internal.file == sec / "primary.p12");
+        CHECK(c.internal.alias == "other");
+    }
+    SUBCASE("tls is the secondary keystore: missing fields come from primary") {
+        const DeploymentConfig c = parse(primary + "[keystore.tls]\nalias = \"tls\"\n");
+        CHECK(c.tls.present);
+        CHECK(c.tls.file == sec / "primary.p12");
+        CHECK(c.tls.type == "PKCS12");
+        CHECK(c.tls.alias == "tls");
+        CHECK(c.tls.password == std::optional<std::string>("pp"));
+        CHECK_FALSE(c.internal.present);
+        CHECK(c.internal.file == sec / "primary.p12");
+    }
+    SUBCASE("primary with only file_name keeps the other defaults") {
+        const DeploymentConfig c = parse("[keystore.primary]\nfile_name = \"/etc/ks/abs.jks\"\n");
+        CHECK(c.primary.file == std::filesystem::path("/etc/ks/abs.jks"));
+        CHECK(c.primary.alias == "wso2carbon");
+        CHECK(c.primary.password == std::optional<std::string>("wso2carbon"));
+        CHECK(c.internal.file == std::filesystem::path("/etc/ks/abs.jks"));
+    }
+}
+
+TEST_CASE("config: placeholders in keystore values") {
+    ::setenv("KSC_TEST_KS_DIR", "/srv/keys", 1);
+    ::setenv("KSC_TEST_KS_PW", "s3cr3t", 1);
+    ::unsetenv("KSC_TEST_UNSET_VAR");
+    SUBCASE("$env{} anywhere in a value") {
+        const DeploymentConfig c = parse(
+            "[keystore.primary]\nfile_name = \"$env{KSC_TEST_KS_DIR}/p.jks\"\npassword = \"pre-$env{KSC_TEST_KS_PW}-post\"\n"
+            "key_password = \"$env{KSC_TEST_UNSET_VAR}\"\n");
+        CHECK(c.primary.file == std::filesystem::path("/srv/keys/p.jks"));
+        CHECK(c.primary.file_name == "/srv/keys/p.jks");
+        CHECK(c.primary.password == std::optional<std::string>("pre-s3cr3t-post"));
+        CHECK(c.primary.password_raw == "pre-$env{KSC_TEST_KS_PW}-post");
+        CHECK_FALSE(c.primary.key_password.has_value());
+        CHECK(c.primary.key_password_raw == "$env{KSC_TEST_UNSET_VAR}");
+    }
+    SUBCASE("$secret{} and $sys{} passwords must be asked for") {
+        const DeploymentConfig c = parse(
+            "[keystore.primary]\npassword = \"$secret{keystore_password}\"\nkey_password = \"$sys{ks.pw}\"\n"
+            "[secrets]\nkeystore_password = \"[wso2carbon]\"\n");
+        CHECK_FALSE(c.primary.password.has_value());
+        CHECK(c.primary.password_raw == "$secret{keystore_password}");
+        CHECK_FALSE(c.primary.key_password.has_value());
+        CHECK_FALSE(c.internal.password.has_value());  // inherited as unknown, not as a default
+        CHECK(c.secret_references == std::vector<std::string>{"keystore_password"});
+    }
+    SUBCASE("${carbon.home} is the home we were given") {
+        const DeploymentConfig c = parse("[keystore.internal]\nfile_name = \"${carbon.home}/keys/i.jks\"\n");
+        CHECK(c.internal.file == std::filesystem::path("/opt/wso2am/keys/i.jks"));
+    }
+    SUBCASE("an unset variable in file_name is an error naming it and the line") {
+        const std::string m = error_of("[server]\n[keystore.primary]\nfile_name = \"$env{KSC_TEST_UNSET_VAR}/p.jks\"\n");
+        CHECK(m.find("KSC_TEST_UNSET_VAR") != std::string::npos);
+        CHECK(m.find("deployment.toml:3:") != std::string::npos);
+    }
+    SUBCASE("a lone dollar or brace is literal") {
+        const DeploymentConfig c = parse("[keystore.primary]\npassword = \"pa$$w{rd}$env{\"\n");
+        CHECK(c.primary.password == std::optional<std::string>("pa$$w{rd}$env{"));
+    }
+}
+
+TEST_CASE("config: [secrets] values and $secret{} references everywhere, in file order") {
+    const DeploymentConfig c = parse(
+        "[super_admin]\npassword = \"$secret{admin_password}\"\n"
+        "[secrets]\nadmin_password = \"[admin]\"\n\"ü✓\" = 'J4x=='\n"
+        "[[apim.gateway.environment]]\nname = \"Default\"\npassword = \"$secret{gw_password}\"\n"
+        "[database.apim_db]\nurls = [\"a\", \"x$secret{in_array}y\", {pw = \"$secret{in_inline}\"}]\n"
+        "dup = \"$secret{admin_password}\"\n");
+    CHECK(c.secrets.size() == 2);
+    CHECK(c.secrets.at("admin_password") == "[admin]");
+    CHECK(c.secrets.at("ü✓") == "J4x==");
+    CHECK(c.secret_references ==
+          std::vector<std::string>{"admin_password", "gw_password", "in_array", "in_inline"});
+}
+
+TEST_CASE("config: malformed files are input errors with line and column") {
+    CHECK(error_of("[server]\nhostname = \n").find("deployment.toml:2:") != std::string::npos);
+    CHECK(error_of("[keystore.primary]\npassword = 123\n").find("deployment.toml:2:") != std::string::npos);
+    CHECK(error_of("[keystore]\nprimary = \"x\"\n").find("keystore.primary") != std::string::npos);
+    CHECK(error_of("[keystore.primary]\nfile_name = \"\"\n").find("empty") != std::string::npos);
+    CHECK(error_of("[secrets]\na = [\"[x]\"]\n").find("deployment.toml:2:1:") != std::string::npos);
+}
+
+TEST_CASE("config: the real default deployment.toml and one like it on disk") {
+    ksc::test::ScratchDir dir;
+    const std::filesystem::path h = dir.path();
+    std::filesystem::create_directories(h / "repository" / "conf");
+    const auto fixtures = ksc::test::wso2_fixtures();
+    const std::string text =
+        fixtures.empty()
+            ? std::string("[server]\nhostname = \"localhost\"\n[keystore.tls]\nfile_name =  \"wso2carbon.jks\"\n"
+                          "type =  \"JKS\"\npassword =  \"wso2carbon\"\nalias =  \"wso2carbon\"\n"
+                          "key_password =  \"wso2carbon\"\n#[keystore.primary]\n#file_name = \"x.jks\"\n")
+            : ksc::test::slurp(fixtures / "deployment.toml");
+    ksc::test::write(deployment_toml_path(h), text);
+
+    const DeploymentConfig c = DeploymentConfig::load(deployment_toml_path(h), h);
+    CHECK(c.tls.present);
+    CHECK_FALSE(c.primary.present);  // commented out in the shipped file
+    CHECK(c.primary.file == security_dir(h) / "wso2carbon.jks");
+    CHECK(c.tls.file == security_dir(h) / "wso2carbon.jks");
+    CHECK(c.tls.password == std::optional<std::string>("wso2carbon"));
+    CHECK_FALSE(c.internal_configured);
+    CHECK(c.secrets.empty());
+
+    try {
+        DeploymentConfig::load(h / "missing.toml", h);
+        FAIL("no error for a missing file");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(std::string(e.what()).find("missing.toml") != std::string::npos);
+    }
+}
