@@ -1,0 +1,243 @@
+// Reading target rows by keyset pagination and writing values back with
+// compare-and-set. Keyset (never OFFSET) keeps each batch O(batch) on big tables.
+#include "ksc/row_scan.hpp"
+
+#include "ksc/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ksc {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+bool uses_rowid(const Target& t) { return t.key.empty(); }
+
+// The key column expressions, quoted: ["\"K1\"", "\"K2\""] or ["rowid"].
+std::vector<std::string> key_exprs(const Target& t) {
+    if (uses_rowid(t)) return {"rowid"};
+    std::vector<std::string> out;
+    for (const auto& k : t.key) out.push_back(quote_identifier(k));
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+std::string where_clause(const Target& t, const std::string& extra) {
+    std::vector<std::string> conds;
+    if (!t.where.empty()) conds.push_back("(" + t.where + ")");
+    if (!extra.empty()) conds.push_back(extra);
+    return conds.empty() ? "" : " WHERE " + join(conds, " AND ");
+}
+
+std::string hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+std::string unhex(const std::string& s) {
+    auto nibble = [&](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        fail_input("row key: bad hex digit");
+    };
+    if (s.size() % 2) fail_input("row key: odd-length hex");
+    std::string out;
+    for (size_t i = 0; i < s.size(); i += 2) out += static_cast<char>(nibble(s[i]) * 16 + nibble(s[i + 1]));
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> missing_parts(const Database& db, const Target& t) {
+    if (!db.table_exists(t.table)) return {"table " + t.table + " does not exist"};
+    const auto cols = db.columns(t.table);
+    auto has = [&](const std::string& c) {
+        return std::any_of(cols.begin(), cols.end(), [&](const std::string& x) { return same_name(x, c); });
+    };
+    std::vector<std::string> out;
+    if (!has(t.column)) out.push_back("column " + t.name() + " does not exist");
+    for (const auto& k : t.key)
+        if (!has(k)) out.push_back("key column " + t.table + "." + k + " does not exist");
+    if (uses_rowid(t)) {
+        // A WITHOUT ROWID table has no rowid to page by: the targets entry must give its key.
+        sqlite3_stmt* s = nullptr;
+        const std::string sql = "SELECT rowid FROM " + quote_identifier(t.table) + " LIMIT 0";
+        const bool ok = sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &s, nullptr) == SQLITE_OK;
+        sqlite3_finalize(s);
+        if (!ok) out.push_back("table " + t.table + " has no rowid: give its primary key as `key`");
+    }
+    return out;
+}
+
+RowScanner::RowScanner(const Database& db, const Target& t, size_t batch_size)
+    : db_(db), target_(t), batch_size_(std::max<size_t>(batch_size, 1)) {
+    const auto keys = key_exprs(t);
+    const std::string select = "SELECT " + join(keys, ", ") + ", " + quote_identifier(t.column) + " FROM " +
+                               quote_identifier(t.table);
+    const std::string order = " ORDER BY " + join(keys, ", ") + " LIMIT " + std::to_string(batch_size_);
+    std::string after;
+    if (uses_rowid(t)) {
+        after = "rowid > ?1";
+    } else {
+        // Row values ((k1,k2) > (?1,?2)) compare like ORDER BY k1,k2 does.
+        std::vector<std::string> params;
+        for (size_t i = 1; i <= keys.size(); ++i) params.push_back(std::string("?").append(std::to_string(i)));
+        after = "(" + join(keys, ", ") + ") > (" + join(params, ", ") + ")";
+    }
+    first_.emplace(db.prepare(select + where_clause(t, "") + order));
+    next_.emplace(db.prepare(select + where_clause(t, after) + order));
+
+    if (!uses_rowid(t)) {
+        // `(k1,k2) > (?,?)` is NULL when a key part is NULL: such rows would be skipped
+        // without a word, so refuse up front (SQLite allows NULL in most PRIMARY KEYs).
+        std::vector<std::string> nulls;
+        for (const auto& k : keys) nulls.push_back(k + " IS NULL");
+        auto s = db.prepare("SELECT 1 FROM " + quote_identifier(t.table) +
+                            where_clause(t, "(" + join(nulls, " OR ") + ")") + " LIMIT 1");
+        if (s.step())
+            fail_input(db.file().string() + ": table " + t.table + " has rows whose key (" + join(t.key, ", ") +
+                           ") is NULL",
+                       "omit `key` for this target so rows are read by rowid");
+    }
+}
+
+bool RowScanner::next_batch(std::vector<Row>& out) {
+    out.clear();
+    if (done_) return false;
+    Statement& s = last_key_ ? *next_ : *first_;
+    if (last_key_)
+        for (size_t i = 0; i < last_key_->size(); ++i) s.bind(static_cast<int>(i + 1), (*last_key_)[i]);
+    const int n_keys = static_cast<int>(uses_rowid(target_) ? 1 : target_.key.size());
+    try {
+        while (out.size() < batch_size_ && s.step()) {
+            Row r;
+            for (int i = 0; i < n_keys; ++i) r.key.push_back(s.column(i));
+            r.value = s.column(n_keys);
+            // Equal neighbours mean the key is not unique: paging would lose rows.
+            if (!out.empty() && out.back().key == r.key)
+                fail_input(db_.file().string() + ": key (" + join(target_.key, ", ") + ") of table " +
+                           target_.table + " is not unique");
+            out.push_back(std::move(r));
+        }
+    } catch (...) {
+        s.reset();
+        throw;
+    }
+    s.reset();
+    if (out.size() < batch_size_) done_ = true;  // a short batch is the last one
+    if (out.empty()) return false;
+    last_key_ = out.back().key;
+    return true;
+}
+
+int64_t RowScanner::count_rows() const {
+    auto s = db_.prepare("SELECT count(*) FROM " + quote_identifier(target_.table) + where_clause(target_, ""));
+    s.step();
+    return s.column(0).i;
+}
+
+bool compare_and_set(Database& db, const Target& t, const std::vector<SqlValue>& key, const SqlValue& old_value,
+                     const SqlValue& new_value) {
+    const auto keys = key_exprs(t);
+    if (key.size() != keys.size())
+        fail_input(db.file().string() + ": " + t.name() + ": row key has " + std::to_string(key.size()) +
+                   " parts, the target has " + std::to_string(keys.size()));
+    const std::string col = quote_identifier(t.column);
+    std::string sql = "UPDATE " + quote_identifier(t.table) + " SET " + col + " = ?1 WHERE ";
+    int p = 2;
+    for (const auto& k : keys) sql += k + " = ?" + std::to_string(p++) + " AND ";
+    sql += col + " IS ?" + std::to_string(p);
+    auto s = db.prepare(sql);
+    s.bind(1, new_value);
+    p = 2;
+    for (const auto& v : key) s.bind(p++, v);
+    s.bind(p, old_value);
+    s.step();
+    const int64_t n = db.changes();
+    if (n > 1)
+        fail_input(db.file().string() + ": " + t.name() + ": the key matched " + std::to_string(n) +
+                   " rows; it is not unique");
+    return n == 1;
+}
+
+std::string encode_row_key(const std::vector<SqlValue>& key) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& v : key) {
+        switch (v.type) {
+            case SqlValue::Type::null: a.push_back(nullptr); break;
+            case SqlValue::Type::integer: a.push_back({{"i", v.i}}); break;
+            case SqlValue::Type::real: a.push_back({{"r", v.d}}); break;
+            case SqlValue::Type::blob: a.push_back({{"b", hex(v.bytes)}}); break;
+            case SqlValue::Type::text: {
+                // TEXT that is not valid UTF-8 cannot be a JSON string: keep its bytes as hex.
+                nlohmann::json s = v.bytes;
+                try {
+                    (void)s.dump();
+                    a.push_back({{"t", v.bytes}});
+                } catch (const nlohmann::json::type_error&) {
+                    a.push_back({{"th", hex(v.bytes)}});
+                }
+                break;
+            }
+        }
+    }
+    return a.dump();
+}
+
+std::vector<SqlValue> decode_row_key(std::string_view text) {
+    nlohmann::json a;
+    try {
+        a = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+        fail_input("row key is not valid JSON");
+    }
+    if (!a.is_array()) fail_input("row key is not a JSON array");
+    std::vector<SqlValue> out;
+    for (const auto& e : a) {
+        if (e.is_null()) {
+            out.emplace_back();
+            continue;
+        }
+        if (!e.is_object() || e.size() != 1) fail_input("row key part is not a typed value");
+        const auto it = e.begin();
+        const std::string& tag = it.key();
+        const nlohmann::json& v = it.value();
+        SqlValue x;
+        if (tag == "i" && v.is_number_integer()) {
+            x = SqlValue::integer(v.get<int64_t>());
+        } else if (tag == "r" && v.is_number()) {
+            x.type = SqlValue::Type::real;
+            x.d = v.get<double>();
+        } else if (tag == "t" && v.is_string()) {
+            x = SqlValue::text(v.get<std::string>());
+        } else if (tag == "th" && v.is_string()) {
+            x = SqlValue::text(unhex(v.get<std::string>()));
+        } else if (tag == "b" && v.is_string()) {
+            x = SqlValue::blob(unhex(v.get<std::string>()));
+        } else {
+            fail_input("row key part has an unknown type tag");
+        }
+        out.push_back(std::move(x));
+    }
+    return out;
+}
+
+}  // namespace ksc

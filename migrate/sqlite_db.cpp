@@ -1,0 +1,293 @@
+// SQLite connections for ksmigrate. Two promises matter most here:
+//  - a read-only open (plan, verify, status) never creates or changes a file;
+//  - no open ever creates a new empty database where the operator named a missing one.
+#include "ksc/sqlite_db.hpp"
+
+#include "ksc/error.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <cctype>
+#include <fstream>
+
+namespace ksc {
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+
+// "file:" URI for a path: everything but unreserved characters and '/' percent-encoded,
+// so '?', '#' and '%' in a file name cannot be read as URI syntax.
+std::string file_uri(const std::filesystem::path& p) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out = "file:";
+    for (unsigned char c : p.string()) {
+        if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+// True when the header says WAL mode (file format read/write versions = 2).
+bool is_wal_database(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::array<char, 20> h{};
+    if (!in.read(h.data(), h.size())) return false;
+    return std::string_view(h.data(), 16) == std::string_view("SQLite format 3\0", 16) && h[18] == 2 &&
+           h[19] == 2;
+}
+
+std::filesystem::path with_suffix(const std::filesystem::path& p, const char* suffix) {
+    return std::filesystem::path(p.string() + suffix);
+}
+
+// The URI for a read-only open. A WAL-mode database makes SQLite create -wal and
+// -shm even for a read-only connection when they are missing. When there is no
+// -wal with content, the main file holds every committed transaction and no other
+// connection is open (the last one to close removes -wal), so `immutable=1` reads
+// it without creating or locking anything. A -wal with content but no -shm is a
+// crashed writer's leftover: reading without it would miss committed data, so refuse.
+std::string read_only_uri(const std::filesystem::path& file) {
+    if (!is_wal_database(file)) return file_uri(file) + "?mode=ro";
+    std::error_code ec;
+    const auto wal = with_suffix(file, "-wal");
+    const auto shm = with_suffix(file, "-shm");
+    const bool wal_exists = std::filesystem::exists(wal, ec);
+    const bool shm_exists = std::filesystem::exists(shm, ec);
+    if (wal_exists && shm_exists) return file_uri(file) + "?mode=ro";
+    const auto wal_size = wal_exists ? std::filesystem::file_size(wal, ec) : 0;
+    if (wal_exists && !ec && wal_size > 0)
+        fail_input(file.string() + ": WAL-mode database has a -wal file but no -shm file; it cannot be read "
+                                   "without changing files",
+                   "open it once with the sqlite3 shell (or start the product) so the WAL is checkpointed, then retry");
+    return file_uri(file) + "?mode=ro&immutable=1";
+}
+
+}  // namespace
+
+Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(file, ec);
+    if (!std::filesystem::exists(st)) fail_input(file.string() + ": database file does not exist");
+    if (!std::filesystem::is_regular_file(st)) fail_input(file.string() + ": not a regular file");
+
+    // mode=rw (never rwc): SQLite itself also refuses to create a missing file.
+    const std::string uri = mode == Mode::read_only ? read_only_uri(file) : file_uri(file) + "?mode=rw";
+    const int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX |
+                      (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+    const int rc = sqlite3_open_v2(uri.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close(db_);
+        db_ = nullptr;
+        fail_input(file.string() + ": cannot open database: " + msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    // Readers also wait: a writer in rollback-journal mode briefly locks readers out.
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    try {
+        // SQLite reads lazily; read the schema now so "not a database" is reported at open.
+        auto s = prepare("SELECT count(*) FROM sqlite_master");
+        s.step();
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
+}
+
+Database::~Database() {
+    // Statements are RAII objects that must not outlive the Database; close_v2 still
+    // defers the close safely should one leak.
+    sqlite3_close_v2(db_);
+}
+
+void Database::fail(const std::string& what) const {
+    const int code = sqlite3_extended_errcode(db_);
+    const std::string msg = sqlite3_errmsg(db_);
+    switch (code & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            fail_refused(file_.string() + ": another connection holds the database (" + what + ": " + msg + ")",
+                         "stop the product or close other connections to the database, then retry");
+        case SQLITE_READONLY:
+            fail_input(file_.string() + ": cannot write: the database file is read-only (" + msg + ")",
+                       "check the file's permissions and that its folder is writable");
+        default:
+            fail_input(file_.string() + ": " + what + ": " + msg);
+    }
+}
+
+void Database::exec(const std::string& sql) {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("executing " + sql);
+}
+
+Statement Database::prepare(const std::string& sql) const {
+    sqlite3_stmt* s = nullptr;
+    const char* tail = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, &tail) != SQLITE_OK)
+        fail("preparing " + sql);
+    Statement st(s, *this);
+    // One statement only: a targets file's `where` must not smuggle in a second one.
+    for (; tail && *tail; ++tail)
+        if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';')
+            fail_input(file_.string() + ": more than one SQL statement in: " + sql);
+    return st;
+}
+
+bool Database::table_exists(const std::string& table) const {
+    // SQL names are case-insensitive (ASCII), so is this lookup.
+    auto s = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
+    s.bind(1, table);
+    return s.step();
+}
+
+std::vector<std::string> Database::columns(const std::string& table) const {
+    auto s = prepare("SELECT name FROM pragma_table_info(?1)");
+    s.bind(1, table);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.column(0).bytes);
+    return out;
+}
+
+int64_t Database::changes() const { return sqlite3_changes(db_); }
+
+void Database::backup_to(const std::filesystem::path& to) const {
+    // Create the file ourselves: 0600 whatever the umask allows more of, and never
+    // over an existing file (an older backup may be the only good copy).
+    const int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) fail_refused(to.string() + ": backup file already exists; not overwriting it");
+        fail_input(to.string() + ": cannot create backup file: " + std::strerror(errno));
+    }
+    ::close(fd);
+
+    sqlite3* dest = nullptr;
+    std::string error;
+    if (sqlite3_open_v2(file_uri(to).c_str(), &dest, SQLITE_OPEN_URI | SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        error = dest ? sqlite3_errmsg(dest) : "out of memory";
+    } else if (sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_, "main")) {
+        int rc;
+        // The source may be briefly locked by a writer: retry for about busy_timeout_ms.
+        for (int tries = 0;; ++tries) {
+            rc = sqlite3_backup_step(b, -1);
+            if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < busy_timeout_ms / 100) {
+                sqlite3_sleep(100);
+                continue;
+            }
+            break;
+        }
+        sqlite3_backup_finish(b);
+        if (rc != SQLITE_DONE) error = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "busy" : sqlite3_errstr(rc);
+    } else {
+        error = sqlite3_errmsg(dest);
+    }
+    sqlite3_close(dest);
+    if (!error.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(to, ec);
+        if (error == "busy")
+            fail_refused(file_.string() + ": another connection holds the database; backup not made",
+                         "stop the product or close other connections to the database, then retry");
+        fail_input(file_.string() + ": backup to " + to.string() + " failed: " + error);
+    }
+}
+
+Statement::~Statement() { sqlite3_finalize(s_); }
+
+Statement& Statement::bind(int index, const SqlValue& v) {
+    int rc = SQLITE_OK;
+    switch (v.type) {
+        case SqlValue::Type::null: rc = sqlite3_bind_null(s_, index); break;
+        case SqlValue::Type::integer: rc = sqlite3_bind_int64(s_, index, v.i); break;
+        case SqlValue::Type::real: rc = sqlite3_bind_double(s_, index, v.d); break;
+        // data() is never null, so an empty string binds as '' / x'' and not as NULL.
+        case SqlValue::Type::text:
+            rc = sqlite3_bind_text64(s_, index, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+            break;
+        case SqlValue::Type::blob:
+            rc = sqlite3_bind_blob64(s_, index, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT);
+            break;
+    }
+    if (rc != SQLITE_OK) db_->fail("binding parameter " + std::to_string(index));
+    return *this;
+}
+
+Statement& Statement::bind(int index, const std::string& text) { return bind(index, SqlValue::text(text)); }
+
+Statement& Statement::bind(int index, int64_t v) { return bind(index, SqlValue::integer(v)); }
+
+bool Statement::step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    const char* sql = sqlite3_sql(s_);
+    db_->fail(std::string("running ") + (sql ? sql : "statement"));
+}
+
+void Statement::reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+}
+
+SqlValue Statement::column(int index) const {
+    SqlValue v;
+    switch (sqlite3_column_type(s_, index)) {
+        case SQLITE_INTEGER:
+            v.type = SqlValue::Type::integer;
+            v.i = sqlite3_column_int64(s_, index);
+            break;
+        case SQLITE_FLOAT:
+            v.type = SqlValue::Type::real;
+            v.d = sqlite3_column_double(s_, index);
+            break;
+        case SQLITE_TEXT: {
+            v.type = SqlValue::Type::text;
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, index));
+            if (p) v.bytes.assign(p, static_cast<size_t>(sqlite3_column_bytes(s_, index)));
+            break;
+        }
+        case SQLITE_BLOB: {
+            v.type = SqlValue::Type::blob;
+            const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, index));
+            if (p) v.bytes.assign(p, static_cast<size_t>(sqlite3_column_bytes(s_, index)));
+            break;
+        }
+        default: break;  // NULL
+    }
+    return v;
+}
+
+int Statement::column_count() const { return sqlite3_column_count(s_); }
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+    // Destructors must not throw; a failed ROLLBACK leaves SQLite to roll back the
+    // journal on the next open, which is the same outcome.
+    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+}
+
+std::string quote_identifier(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace ksc

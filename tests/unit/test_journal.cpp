@@ -1,0 +1,176 @@
+// The in-database journal: exact old values (storage class and bytes) come back,
+// lookups find the newest entry, another key pair is refused, and drop leaves the
+// schema exactly as it was.
+#include "ksc/error.hpp"
+#include "ksc/journal.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+
+using namespace ksc;
+using ksc::test::ScratchDir;
+
+namespace {
+
+std::unique_ptr<Database> make_db(const ScratchDir& dir) {
+    const auto p = dir / "j.db";
+    ksc::test::write(p, "");
+    auto db = std::make_unique<Database>(p, Database::Mode::read_write);
+    db->exec("CREATE TABLE IDN_SECRET(ID TEXT PRIMARY KEY, SECRET_VALUE TEXT); CREATE INDEX S_V ON IDN_SECRET(ID);");
+    return db;
+}
+
+std::string schema(const Database& db) {
+    auto s = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");
+    std::string out;
+    while (s.step())
+        for (int i = 0; i < 4; ++i) out += s.column(i).bytes + "|";
+    return out;
+}
+
+const RunInfo run_ab{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", ""};
+
+JournalEntry entry(const std::string& target, const std::string& key, SqlValue old_v, SqlValue new_v,
+                   int64_t values = 1) {
+    JournalEntry e;
+    e.target = target;
+    e.row_key = key;
+    e.old_value = std::move(old_v);
+    e.new_value = std::move(new_v);
+    e.values = values;
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("journal: begin, record, look up, summarize, walk newest first") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    Journal j(*db);
+    CHECK_FALSE(Journal::exists(*db));
+    CHECK_FALSE(j.run_info());
+    j.begin_or_resume(run_ab);
+    CHECK(Journal::exists(*db));
+    REQUIRE(j.run_info());
+    CHECK(j.run_info()->source_thumbprint == "AAAA");
+    CHECK(j.run_info()->finished_at.empty());
+
+    const std::string blob_bytes("\x00\x01\xff\x00", 4);
+    {
+        Transaction tx(*db);
+        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob(blob_bytes), SqlValue::blob("n1")));
+        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"b"}])", SqlValue::text("old-b"), SqlValue::text("n2")));
+        j.record(entry("AM_KEY_MANAGER.CONFIGURATION", R"([{"t":"u"}])", SqlValue::blob("{}"), SqlValue::blob("{}"), 3));
+        // The same row rewritten again (a resumed run): the newest entry wins.
+        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob("n1"), SqlValue::blob("n3")));
+        tx.commit();
+    }
+    CHECK(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])") == SqlValue::blob("n3"));
+    CHECK(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"b"}])") == SqlValue::text("n2"));
+    CHECK_FALSE(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"c"}])"));
+    CHECK_FALSE(j.written_value("OTHER.COL", R"([{"t":"a"}])"));
+
+    const auto sum = j.summary();
+    REQUIRE(sum.size() == 2);
+    CHECK(sum[0].target == "IDN_SECRET.SECRET_VALUE");
+    CHECK(sum[0].rows == 3);
+    CHECK(sum[0].values == 3);
+    CHECK(sum[1].target == "AM_KEY_MANAGER.CONFIGURATION");
+    CHECK(sum[1].rows == 1);
+    CHECK(sum[1].values == 3);
+
+    std::vector<JournalEntry> seen;
+    j.for_each_newest_first([&](const JournalEntry& e) { seen.push_back(e); });
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0].seq > seen[1].seq);
+    CHECK(seen[1].seq > seen[2].seq);
+    CHECK(seen[2].seq > seen[3].seq);
+    CHECK(seen[0].new_value == SqlValue::blob("n3"));
+    // Exact bytes and storage class of the old value come back, NULs included.
+    CHECK(seen[3].old_value == SqlValue::blob(blob_bytes));
+    CHECK(seen[2].old_value == SqlValue::text("old-b"));
+    CHECK(seen[1].values == 3);
+    auto s = db->prepare("SELECT typeof(old_value), length(old_value) FROM KSMIGRATE_JOURNAL ORDER BY seq LIMIT 1");
+    REQUIRE(s.step());
+    CHECK(s.column(0).bytes == "blob");
+    CHECK(s.column(1).i == 4);
+}
+
+TEST_CASE("journal: rollback-style walk deletes entries as it goes, across chunks") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    Journal j(*db);
+    j.begin_or_resume(run_ab);
+    {
+        Transaction tx(*db);
+        for (int i = 0; i < 1000; ++i)
+            j.record(entry("T.C", std::string("[").append(std::to_string(i)).append("]"), SqlValue::integer(i), SqlValue::integer(-i)));
+        tx.commit();
+    }
+    int64_t expect = 999;
+    int64_t visited = 0;
+    Transaction tx(*db);  // as rollback does: one commit, not one fsync per entry
+    j.for_each_newest_first([&](const JournalEntry& e) {
+        CHECK(e.old_value.i == expect--);
+        j.delete_entry(e.seq);
+        ++visited;
+    });
+    tx.commit();
+    CHECK(visited == 1000);
+    CHECK(j.summary().empty());
+}
+
+TEST_CASE("journal: resume keeps the run; another key pair is refused") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    Journal j(*db);
+    j.begin_or_resume(run_ab);
+    j.set_backup_file("/backups/j.db.bak");
+    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", ""});  // same pair: resume
+    CHECK(j.run_info()->started_at == "2024-01-01T00:00:00Z");
+    CHECK(j.run_info()->backup_file == "/backups/j.db.bak");
+    j.mark_finished("2024-01-02T00:00:00Z");
+    CHECK(j.run_info()->finished_at == "2024-01-02T00:00:00Z");
+    j.mark_unfinished();
+    CHECK(j.run_info()->finished_at.empty());
+    try {
+        j.begin_or_resume(RunInfo{"AAAA", "CCCC", "2030-01-01T00:00:00Z", "", ""});
+        FAIL("accepted another key pair");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::refused);
+        CHECK(std::string(e.what()).find("j.db") != std::string::npos);
+        CHECK(std::string(e.what()).find("BBBB") != std::string::npos);
+    }
+    CHECK(j.run_info()->target_thumbprint == "BBBB");
+}
+
+TEST_CASE("journal: drop leaves sqlite_master exactly as before begin_or_resume") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    const auto before = schema(*db);
+    Journal j(*db);
+    j.begin_or_resume(run_ab);
+    j.record(entry("T.C", "[1]", SqlValue::text("a"), SqlValue::text("b")));
+    CHECK(schema(*db) != before);
+    j.drop();
+    CHECK(schema(*db) == before);
+    CHECK_FALSE(Journal::exists(*db));
+    CHECK_FALSE(j.run_info());
+    j.drop();  // idempotent
+    CHECK(schema(*db) == before);
+}
+
+TEST_CASE("journal: begin_or_resume joins the caller's transaction") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    const auto before = schema(*db);
+    Journal j(*db);
+    {
+        Transaction tx(*db);
+        j.begin_or_resume(run_ab);
+        CHECK(Journal::exists(*db));
+    }  // rolled back: no journal at all
+    CHECK(schema(*db) == before);
+}

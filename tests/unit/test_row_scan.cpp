@@ -1,0 +1,235 @@
+// Keyset scanning (every row exactly once, in order, for rowid and composite keys),
+// compare-and-set that keeps storage classes, row-key encoding, missing parts.
+#include "ksc/error.hpp"
+#include "ksc/row_scan.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <memory>
+
+using namespace ksc;
+using ksc::test::ScratchDir;
+
+namespace {
+
+std::unique_ptr<Database> make_db(const ScratchDir& dir, const std::string& sql) {
+    const auto p = dir / "scan.db";
+    ksc::test::write(p, "");
+    auto db = std::make_unique<Database>(p, Database::Mode::read_write);
+    db->exec(sql);
+    return db;
+}
+
+// Every row through the scanner, checking batch sizes on the way.
+std::vector<Row> scan_all(const Database& db, const Target& t, size_t batch) {
+    RowScanner scanner(db, t, batch);
+    std::vector<Row> all, chunk;
+    while (scanner.next_batch(chunk)) {
+        CHECK(chunk.size() <= batch);
+        CHECK_FALSE(chunk.empty());
+        all.insert(all.end(), chunk.begin(), chunk.end());
+    }
+    CHECK_FALSE(scanner.next_batch(chunk));  // stays finished
+    return all;
+}
+
+// The same rows in one plain query, for comparison.
+std::vector<Row> query_all(const Database& db, const std::string& sql, int n_keys) {
+    auto s = db.prepare(sql);
+    std::vector<Row> out;
+    while (s.step()) {
+        Row r;
+        for (int i = 0; i < n_keys; ++i) r.key.push_back(s.column(i));
+        r.value = s.column(n_keys);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+bool same_rows(const std::vector<Row>& a, const std::vector<Row>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].key != b[i].key || !(a[i].value == b[i].value)) return false;
+    return true;
+}
+
+std::string typeof_value(const Database& db, const std::string& sql) {
+    auto s = db.prepare(sql);
+    REQUIRE(s.step());
+    return s.column(0).bytes;
+}
+
+}  // namespace
+
+TEST_CASE("row_scan: 10,000 rows with a composite key and a filter, batches of 7 and 500") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE IDN_IDENTITY_USER_DATA(TENANT_ID INTEGER, USER_NAME VARCHAR(255), DATA_KEY VARCHAR(255),
+                                            DATA_VALUE VARCHAR(2048), PRIMARY KEY (TENANT_ID, USER_NAME, DATA_KEY));
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
+        INSERT INTO IDN_IDENTITY_USER_DATA
+          SELECT (i % 7) - 3, 'user' || (i % 113), 'key' || i, CASE WHEN i % 5 = 0 THEN NULL ELSE 'v' || i END
+          FROM n;)");
+    Target t{"IDN_IDENTITY_USER_DATA", "DATA_VALUE", {"TENANT_ID", "USER_NAME", "DATA_KEY"}, "", TargetKind::value};
+    const auto expected = query_all(*db,
+                                    "SELECT TENANT_ID, USER_NAME, DATA_KEY, DATA_VALUE FROM IDN_IDENTITY_USER_DATA "
+                                    "ORDER BY TENANT_ID, USER_NAME, DATA_KEY",
+                                    3);
+    REQUIRE(expected.size() == 10000);
+    for (size_t batch : {size_t{7}, size_t{500}, size_t{10000}, size_t{20000}}) {
+        CAPTURE(batch);
+        CHECK(same_rows(scan_all(*db, t, batch), expected));
+    }
+    CHECK(RowScanner(*db, t, 10).count_rows() == 10000);
+
+    t.where = "DATA_KEY LIKE 'key1%'";
+    const auto filtered = query_all(*db,
+                                    "SELECT TENANT_ID, USER_NAME, DATA_KEY, DATA_VALUE FROM IDN_IDENTITY_USER_DATA "
+                                    "WHERE DATA_KEY LIKE 'key1%' ORDER BY TENANT_ID, USER_NAME, DATA_KEY",
+                                    3);
+    REQUIRE(filtered.size() == 1111);
+    CHECK(same_rows(scan_all(*db, t, 7), filtered));
+    CHECK(RowScanner(*db, t, 7).count_rows() == 1111);
+}
+
+TEST_CASE("row_scan: a rowid table with gaps, batches of 7 and 500") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN_AUDIT(ACCESS_TOKEN VARCHAR(2048), REFRESH_TOKEN VARCHAR(2048));
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 10999)
+        INSERT INTO IDN_OAUTH2_ACCESS_TOKEN_AUDIT SELECT 'a' || i, CAST('r' || i AS BLOB) FROM n;
+        DELETE FROM IDN_OAUTH2_ACCESS_TOKEN_AUDIT WHERE rowid % 11 = 0;)");
+    const Target t{"IDN_OAUTH2_ACCESS_TOKEN_AUDIT", "REFRESH_TOKEN", {}, "", TargetKind::value};
+    const auto expected =
+        query_all(*db, "SELECT rowid, REFRESH_TOKEN FROM IDN_OAUTH2_ACCESS_TOKEN_AUDIT ORDER BY rowid", 1);
+    REQUIRE(expected.size() == 10000);
+    CHECK(expected[0].value.type == SqlValue::Type::blob);
+    for (size_t batch : {size_t{7}, size_t{500}}) {
+        CAPTURE(batch);
+        CHECK(same_rows(scan_all(*db, t, batch), expected));
+    }
+}
+
+TEST_CASE("row_scan: compare_and_set keeps TEXT as TEXT and BLOB as BLOB; a stale value changes nothing") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE IDN_SECRET(ID VARCHAR(255) PRIMARY KEY, SECRET_VALUE VARCHAR(4096));
+        INSERT INTO IDN_SECRET VALUES ('t', 'old-text'), ('b', CAST('old-blob' AS BLOB)), ('n', NULL);)");
+    const Target t{"IDN_SECRET", "SECRET_VALUE", {"ID"}, "", TargetKind::value};
+
+    Transaction tx(*db);
+    CHECK(compare_and_set(*db, t, {SqlValue::text("t")}, SqlValue::text("old-text"), SqlValue::text("new-text")));
+    CHECK(compare_and_set(*db, t, {SqlValue::text("b")}, SqlValue::blob("old-blob"), SqlValue::blob("new-blob")));
+    tx.commit();
+    CHECK(typeof_value(*db, "SELECT typeof(SECRET_VALUE) FROM IDN_SECRET WHERE ID = 't'") == "text");
+    CHECK(typeof_value(*db, "SELECT typeof(SECRET_VALUE) FROM IDN_SECRET WHERE ID = 'b'") == "blob");
+    CHECK(typeof_value(*db, "SELECT SECRET_VALUE FROM IDN_SECRET WHERE ID = 'b'") == "new-blob");
+
+    // Stale old value (someone else rewrote it), wrong storage class, wrong key: no change.
+    CHECK_FALSE(compare_and_set(*db, t, {SqlValue::text("t")}, SqlValue::text("old-text"), SqlValue::text("x")));
+    CHECK_FALSE(compare_and_set(*db, t, {SqlValue::text("b")}, SqlValue::text("new-blob"), SqlValue::text("x")));
+    CHECK_FALSE(compare_and_set(*db, t, {SqlValue::text("nope")}, SqlValue::text("new-text"), SqlValue::text("x")));
+    CHECK(typeof_value(*db, "SELECT group_concat(x, ',') FROM (SELECT ID || '=' || SECRET_VALUE AS x "
+                            "FROM IDN_SECRET WHERE ID IN ('t', 'b') ORDER BY ID DESC)") == "t=new-text,b=new-blob");
+    // NULL old value matches NULL (IS, not =).
+    CHECK(compare_and_set(*db, t, {SqlValue::text("n")}, SqlValue{}, SqlValue::text("set")));
+}
+
+TEST_CASE("row_scan: compare_and_set by rowid and by composite key") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE REG_PROPERTY(REG_ID INTEGER, REG_TENANT_ID INTEGER, REG_NAME TEXT, REG_VALUE TEXT,
+                                  PRIMARY KEY (REG_ID, REG_TENANT_ID));
+        INSERT INTO REG_PROPERTY VALUES (1, -1234, 'password', 'p1'), (1, 1, 'password', 'p2');
+        CREATE TABLE AUDIT(TOKEN TEXT); INSERT INTO AUDIT VALUES ('a'), ('a');)");
+    const Target reg{"REG_PROPERTY", "REG_VALUE", {"REG_ID", "REG_TENANT_ID"}, "", TargetKind::value};
+    CHECK(compare_and_set(*db, reg, {SqlValue::integer(1), SqlValue::integer(1)}, SqlValue::text("p2"),
+                          SqlValue::text("q2")));
+    CHECK(typeof_value(*db, "SELECT group_concat(REG_VALUE) FROM (SELECT REG_VALUE FROM REG_PROPERTY "
+                            "ORDER BY REG_TENANT_ID)") == "p1,q2");
+    const Target audit{"AUDIT", "TOKEN", {}, "", TargetKind::value};
+    CHECK(compare_and_set(*db, audit, {SqlValue::integer(2)}, SqlValue::text("a"), SqlValue::text("b")));
+    CHECK(typeof_value(*db, "SELECT group_concat(TOKEN) FROM (SELECT TOKEN FROM AUDIT ORDER BY rowid)") == "a,b");
+    CHECK_THROWS_AS(compare_and_set(*db, audit, {}, SqlValue::text("a"), SqlValue::text("b")), Error);
+}
+
+TEST_CASE("row_scan: a key that is not unique or holds NULL is refused, not silently skipped") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE T(K TEXT, V TEXT);
+        INSERT INTO T VALUES ('a', '1'), ('a', '1'), ('b', '3');
+        CREATE TABLE N(K TEXT PRIMARY KEY, V TEXT);
+        INSERT INTO N VALUES ('a', '1'), (NULL, '2');)");
+    const Target t{"T", "V", {"K"}, "", TargetKind::value};
+    std::vector<Row> rows;
+    RowScanner scanner(*db, t, 10);
+    CHECK_THROWS_AS(scanner.next_batch(rows), Error);
+    // An UPDATE matching two rows throws, so the caller's transaction rolls back.
+    {
+        Transaction tx(*db);
+        CHECK_THROWS_AS(compare_and_set(*db, t, {SqlValue::text("a")}, SqlValue::text("1"), SqlValue::text("x")),
+                        Error);
+    }
+    try {
+        RowScanner n(*db, Target{"N", "V", {"K"}, "", TargetKind::value}, 10);
+        FAIL("accepted a NULL key");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(std::string(e.what()).find("NULL") != std::string::npos);
+    }
+    // With a filter that excludes the NULL-key row the scan is fine.
+    CHECK(scan_all(*db, Target{"N", "V", {"K"}, "K IS NOT NULL", TargetKind::value}, 1).size() == 1);
+}
+
+TEST_CASE("row_scan: missing_parts names what is missing") {
+    ScratchDir dir;
+    auto db = make_db(dir, R"(
+        CREATE TABLE IDN_SECRET(ID TEXT PRIMARY KEY, SECRET_VALUE TEXT);
+        CREATE TABLE WR(ID TEXT PRIMARY KEY, V TEXT) WITHOUT ROWID;)");
+    CHECK(missing_parts(*db, {"IDN_SECRET", "SECRET_VALUE", {"ID"}, "", TargetKind::value}).empty());
+    CHECK(missing_parts(*db, {"idn_secret", "secret_value", {"id"}, "", TargetKind::value}).empty());
+    CHECK(missing_parts(*db, {"NOPE", "X", {"ID"}, "", TargetKind::value}) ==
+          std::vector<std::string>{"table NOPE does not exist"});
+    CHECK(missing_parts(*db, {"IDN_SECRET", "X", {"ID", "K2"}, "", TargetKind::value}) ==
+          std::vector<std::string>{"column IDN_SECRET.X does not exist", "key column IDN_SECRET.K2 does not exist"});
+    CHECK(missing_parts(*db, {"IDN_SECRET", "SECRET_VALUE", {}, "", TargetKind::value}).empty());
+    const auto wr = missing_parts(*db, {"WR", "V", {}, "", TargetKind::value});
+    REQUIRE(wr.size() == 1);
+    CHECK(wr[0].find("no rowid") != std::string::npos);
+}
+
+TEST_CASE("row_scan: a bad where is an input error naming the database") {
+    ScratchDir dir;
+    auto db = make_db(dir, "CREATE TABLE T(K TEXT PRIMARY KEY, V TEXT);");
+    try {
+        RowScanner s(*db, Target{"T", "V", {"K"}, "NO_SUCH_COLUMN = 1", TargetKind::value}, 10);
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(std::string(e.what()).find("scan.db") != std::string::npos);
+    }
+}
+
+TEST_CASE("row_scan: row keys encode as typed JSON and decode to the same values") {
+    SqlValue real;
+    real.type = SqlValue::Type::real;
+    real.d = 1.5;
+    const std::vector<SqlValue> key = {SqlValue::integer(5), SqlValue::text("admin"),
+                                       SqlValue::blob(std::string("\x00\xff", 2)), real, SqlValue{}};
+    const auto text = encode_row_key(key);
+    CHECK(text == R"([{"i":5},{"t":"admin"},{"b":"00ff"},{"r":1.5},null])");
+    CHECK(decode_row_key(text) == key);
+    // Deterministic: the journal looks keys up by this text.
+    CHECK(encode_row_key(key) == text);
+    // TEXT that is not UTF-8 still round-trips, and stays TEXT.
+    const std::vector<SqlValue> odd = {SqlValue::text("a\xff"), SqlValue::integer(INT64_MIN)};
+    CHECK(decode_row_key(encode_row_key(odd)) == odd);
+    CHECK(encode_row_key({SqlValue::text("1")}) != encode_row_key({SqlValue::integer(1)}));
+    CHECK(encode_row_key({SqlValue::text("ab")}) != encode_row_key({SqlValue::blob("ab")}));
+    for (const char* bad : {"", "{}", "[1]", R"([{"x":1}])", R"([{"b":"0g"}])", R"([{"i":"5"}])"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(decode_row_key(bad), Error);
+    }
+}
