@@ -1,0 +1,120 @@
+// The format-independent side of Keystore: type names, detection from the magic
+// bytes, dispatch to the format readers, alias lookup and private-key recovery.
+#include "ksc/keystore.hpp"
+
+#include "keystore_formats.hpp"
+#include "ksc/error.hpp"
+
+#include <botan/data_src.h>
+#include <botan/pkcs8.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ksc {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+}  // namespace
+
+std::string to_string(KeystoreType t) {
+    switch (t) {
+        case KeystoreType::jks: return "JKS";
+        case KeystoreType::jceks: return "JCEKS";
+        case KeystoreType::pkcs12: return "PKCS12";
+    }
+    return "unknown";
+}
+
+KeystoreType parse_keystore_type(std::string_view name) {
+    if (iequals(name, "JKS")) return KeystoreType::jks;
+    if (iequals(name, "JCEKS")) return KeystoreType::jceks;
+    if (iequals(name, "PKCS12") || iequals(name, "PKCS#12") || iequals(name, "P12")) return KeystoreType::pkcs12;
+    fail_usage("unknown keystore type '" + std::string(name) + "'", "use JKS, JCEKS or PKCS12");
+}
+
+std::optional<KeystoreType> detect_keystore_type(ByteView bytes) {
+    if (bytes.size() >= 4) {
+        const uint32_t magic = (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) | bytes[3];
+        if (magic == 0xFEEDFEED) return KeystoreType::jks;
+        if (magic == 0xCECECECE) return KeystoreType::jceks;
+    }
+    if (!bytes.empty() && bytes[0] == 0x30) return KeystoreType::pkcs12;  // DER SEQUENCE
+    return std::nullopt;
+}
+
+std::string to_string(EntryKind k) {
+    switch (k) {
+        case EntryKind::private_key: return "private_key";
+        case EntryKind::trusted_certificate: return "trusted_certificate";
+        case EntryKind::secret_key: return "secret_key";
+    }
+    return "unknown";
+}
+
+Keystore Keystore::parse(ByteView bytes, const Password& store_password, std::optional<KeystoreType> type,
+                         const std::string& name) {
+    // The magic bytes decide, not the declared type: Java 17's "JKS" and "PKCS12"
+    // keystore types read both formats (keystore.type.compat), and WSO2 configs often
+    // say JKS for a PKCS#12 file. The declared type only shapes the error message.
+    const auto detected = detect_keystore_type(bytes);
+    if (!detected) {
+        const std::string expected = type ? "a " + to_string(*type) + " keystore" : "a JKS, JCEKS or PKCS#12 keystore";
+        fail_input(name + ": not " + expected + " (unknown magic bytes)");
+    }
+    if (*detected == KeystoreType::pkcs12) return detail::parse_pkcs12(bytes, store_password, name);
+    return detail::parse_jks_family(bytes, store_password, name);
+}
+
+Keystore Keystore::load(const std::filesystem::path& file, const Password& store_password,
+                        std::optional<KeystoreType> type) {
+    const Bytes bytes = read_file(file);
+    return parse(bytes, store_password, type, file.string());
+}
+
+const KeystoreEntry* Keystore::find(std::string_view alias) const {
+    for (const auto& e : entries_)
+        if (iequals(e.alias, alias)) return &e;
+    return nullptr;
+}
+
+std::unique_ptr<Botan::Private_Key> Keystore::private_key(std::string_view alias, const Password& key_password) const {
+    const std::string where = name_ + ": alias '" + std::string(alias) + "'";
+    const KeystoreEntry* e = find(alias);
+    if (!e) fail_input(where + " not found");
+    if (e->kind != EntryKind::private_key)
+        fail_input(where + " is a " + (e->kind == EntryKind::secret_key ? "secret key" : "trusted certificate") +
+                   ", not a private key entry");
+
+    SecureBytes pkcs8;
+    try {
+        std::optional<SecureBytes> recovered;
+        switch (e->protection) {
+            case KeyProtection::none: recovered = e->plain_pkcs8; break;
+            case KeyProtection::jks: recovered = detail::recover_jks_key(e->protected_key, key_password); break;
+            case KeyProtection::jceks: recovered = detail::recover_jceks_key(e->protected_key, key_password); break;
+        }
+        if (!recovered)
+            fail_input(where + ": key password is wrong (or the key entry is damaged)",
+                       "check the key password; it may differ from the store password");
+        pkcs8 = std::move(*recovered);
+    } catch (const Error& err) {
+        if (std::string_view(err.what()).starts_with(where)) throw;
+        fail_input(where + ": " + err.what(), err.hint());
+    }
+
+    try {
+        Botan::DataSource_Memory src(pkcs8);
+        return Botan::PKCS8::load_key(src);
+    } catch (const std::exception&) {
+        fail_input(where + ": the private key is not a readable PKCS#8 key");
+    }
+}
+
+}  // namespace ksc

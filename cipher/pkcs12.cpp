@@ -1,0 +1,461 @@
+// PKCS#12 (RFC 7292) reader: verifies the MAC, decrypts the bags and pairs keys with
+// their certificates. Facts about what Java and OpenSSL write: ../shared/design/KEYSTORES.md.
+#include "der_check.hpp"
+#include "keystore_formats.hpp"
+#include "ksc/error.hpp"
+#include "pkcs12_kdf.hpp"
+#include "pkcs12_pbe.hpp"
+
+#include <botan/ber_dec.h>
+#include <botan/data_src.h>
+#include <botan/der_enc.h>
+#include <botan/hex.h>
+#include <botan/mac.h>
+#include <botan/mem_ops.h>
+#include <botan/pkcs8.h>
+#include <botan/pkix_types.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace ksc::detail {
+
+namespace {
+
+// Object identifiers (RFC 7292, PKCS#7, PKCS#9, Oracle's trusted-certificate attribute).
+const Botan::OID oid_data("1.2.840.113549.1.7.1");
+const Botan::OID oid_encrypted_data("1.2.840.113549.1.7.6");
+const Botan::OID oid_key_bag("1.2.840.113549.1.12.10.1.1");
+const Botan::OID oid_shrouded_key_bag("1.2.840.113549.1.12.10.1.2");
+const Botan::OID oid_cert_bag("1.2.840.113549.1.12.10.1.3");
+const Botan::OID oid_crl_bag("1.2.840.113549.1.12.10.1.4");
+const Botan::OID oid_secret_bag("1.2.840.113549.1.12.10.1.5");
+const Botan::OID oid_safe_contents_bag("1.2.840.113549.1.12.10.1.6");
+const Botan::OID oid_x509_certificate("1.2.840.113549.1.9.22.1");
+const Botan::OID oid_friendly_name("1.2.840.113549.1.9.20");
+const Botan::OID oid_local_key_id("1.2.840.113549.1.9.21");
+const Botan::OID oid_java_trusted("2.16.840.1.113894.746875.1.1");
+
+// Nested safeContentsBags deeper than this are refused (nobody writes more than one level).
+constexpr int max_bag_depth = 4;
+
+struct MacAlgorithm {
+    const char* oid;
+    const char* hash;
+};
+constexpr MacAlgorithm mac_algorithms[] = {
+    {"1.3.14.3.2.26", "SHA-1"},
+    {"2.16.840.1.101.3.4.2.4", "SHA-224"},
+    {"2.16.840.1.101.3.4.2.1", "SHA-256"},
+    {"2.16.840.1.101.3.4.2.2", "SHA-384"},
+    {"2.16.840.1.101.3.4.2.3", "SHA-512"},
+};
+
+// What a bag says about itself.
+struct BagAttributes {
+    std::optional<std::string> friendly_name;
+    std::optional<Bytes> local_key_id;
+    bool java_trusted = false;
+};
+
+struct KeyItem {
+    BagAttributes attrs;
+    SecureBytes pkcs8;
+};
+struct CertItem {
+    BagAttributes attrs;
+    Botan::X509_Certificate cert;
+    bool in_chain = false;
+};
+struct SecretItem {
+    BagAttributes attrs;
+};
+
+class Reader {
+public:
+    Reader(const Password& password, const std::string& name) : password_(password), name_(name) {}
+
+    Keystore read(ByteView bytes);
+
+private:
+    Bytes verify_and_get_auth_safe(ByteView bytes);
+    void verify_mac(const Botan::BER_Object& mac_data, ByteView auth_safe);
+    void read_safe_contents(ByteView der, int depth);
+    void read_bag(const Botan::BER_Object& bag, int depth);
+    BagAttributes read_attributes(const Botan::BER_Object& set);
+    SecureBytes decrypt(const Botan::AlgorithmIdentifier& alg, ByteView ciphertext, const std::string& what);
+    Keystore assemble();
+    std::vector<Botan::X509_Certificate> chain_for(size_t leaf);
+    std::optional<size_t> leaf_for(const KeyItem& key);
+
+    const Password& password_;
+    const std::string& name_;
+    SecureBytes bmp_;  // the password encoding the MAC accepted (or the default one)
+    std::vector<KeyItem> keys_;
+    std::vector<CertItem> certs_;
+    std::vector<SecretItem> secrets_;
+    size_t bag_count_ = 0;
+    // Lookup indexes over certs_, built by assemble(): a hostile file with many bags
+    // must not make pairing quadratic.
+    // Keys are the raw bytes held in strings (GCC 12 warns falsely on maps keyed by vectors).
+    std::multimap<std::string, size_t> by_subject_;
+    std::map<std::string, size_t> by_key_id_;
+    std::map<std::string, size_t> by_spki_;
+};
+
+// The contents of a [0] EXPLICIT wrapper: exactly one inner object.
+Botan::BER_Object explicit_content(const Botan::BER_Object& wrapper, const char* what) {
+    wrapper.assert_is_a(Botan::ASN1_Tag(0), Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED), what);
+    Botan::BER_Decoder dec(wrapper);
+    Botan::BER_Object inner = dec.get_next_object();
+    dec.verify_end();
+    return inner;
+}
+
+// The encoded bytes of a TLV object's contents (for an object decoded from DER input).
+Bytes octets(const Botan::BER_Object& obj, const char* what) {
+    obj.assert_is_a(Botan::OCTET_STRING, Botan::UNIVERSAL, what);
+    return Bytes(obj.bits(), obj.bits() + obj.length());
+}
+
+template <class V>
+std::string key_of(const V& bytes) {
+    return std::string(bytes.begin(), bytes.end());
+}
+
+std::string hex_lower(ByteView b) { return Botan::hex_encode(b.data(), b.size(), false); }
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+Keystore Reader::read(ByteView bytes) {
+    const Bytes auth_safe = verify_and_get_auth_safe(bytes);
+
+    // AuthenticatedSafe ::= SEQUENCE OF ContentInfo
+    require_der(auth_safe, name_ + ": PKCS#12 contents");
+    Botan::BER_Decoder outer(auth_safe);
+    Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
+    while (seq.more_items()) {
+        Botan::OID type;
+        Botan::BER_Decoder ci = seq.start_cons(Botan::SEQUENCE);
+        ci.decode(type);
+        const Botan::BER_Object content = explicit_content(ci.get_next_object(), "ContentInfo content");
+        ci.verify_end();
+        if (type == oid_data) {
+            read_safe_contents(octets(content, "data content"), 0);
+        } else if (type == oid_encrypted_data) {
+            // EncryptedData ::= SEQUENCE { version INTEGER, encryptedContentInfo SEQUENCE {
+            //   contentType OID, contentEncryptionAlgorithm AlgorithmIdentifier,
+            //   encryptedContent [0] IMPLICIT OCTET STRING } }
+            content.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "EncryptedData");
+            Botan::BER_Decoder ed(content);
+            size_t version = 0;
+            ed.decode(version);
+            Botan::BER_Decoder eci = ed.start_cons(Botan::SEQUENCE);
+            Botan::OID inner_type;
+            Botan::AlgorithmIdentifier alg;
+            eci.decode(inner_type).decode(alg);
+            const Botan::BER_Object enc = eci.get_next_object();
+            if (enc.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED)))
+                fail_input(name_ + ": constructed encrypted content (BER, not DER) is not supported");
+            enc.assert_is_a(Botan::ASN1_Tag(0), Botan::CONTEXT_SPECIFIC, "encrypted content");
+            eci.verify_end();
+            ed.verify_end();
+            const SecureBytes plain =
+                decrypt(alg, ByteView(enc.bits(), enc.length()), name_ + ": encrypted certificate data");
+            read_safe_contents(plain, 0);
+        } else {
+            fail_input(name_ + ": unsupported PKCS#12 content type " + type.to_string() +
+                       " (only data and password-encrypted data are supported)");
+        }
+    }
+    seq.verify_end();
+    outer.verify_end();
+    return assemble();
+}
+
+Bytes Reader::verify_and_get_auth_safe(ByteView bytes) {
+    // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
+    require_der(bytes, name_ + ": not a valid PKCS#12 file");
+    Botan::BER_Decoder top(bytes.data(), bytes.size());
+    Botan::BER_Decoder pfx = top.start_cons(Botan::SEQUENCE);
+    size_t version = 0;
+    pfx.decode(version);
+    if (version != 3) fail_input(name_ + ": unsupported PKCS#12 version " + std::to_string(version));
+
+    Botan::OID type;
+    Botan::BER_Decoder ci = pfx.start_cons(Botan::SEQUENCE);
+    ci.decode(type);
+    if (type != oid_data)
+        fail_input(name_ + ": PKCS#12 public-key integrity mode (" + type.to_string() + ") is not supported");
+    const Bytes auth_safe = octets(explicit_content(ci.get_next_object(), "authSafe content"), "authSafe content");
+    ci.verify_end();
+
+    const Botan::BER_Object mac_data = pfx.get_next_object();
+    pfx.verify_end();
+    top.verify_end();
+
+    // Java and OpenSSL encode an empty password as 00 00 (the terminator alone).
+    bmp_ = password_.empty() ? SecureBytes{0, 0} : password_.pkcs12_bmp();
+    if (mac_data.is_set()) verify_mac(mac_data, auth_safe);
+    return auth_safe;
+}
+
+void Reader::verify_mac(const Botan::BER_Object& mac_data, ByteView auth_safe) {
+    // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }
+    // DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
+    mac_data.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "MacData");
+    Botan::BER_Decoder md(mac_data);
+    Botan::AlgorithmIdentifier alg;
+    std::vector<uint8_t> digest, salt;
+    md.start_cons(Botan::SEQUENCE).decode(alg).decode(digest, Botan::OCTET_STRING).end_cons();
+    md.decode(salt, Botan::OCTET_STRING);
+    Botan::BigInt count(1);
+    if (md.more_items()) md.decode(count);
+    md.verify_end();
+
+    const char* hash = nullptr;
+    for (const auto& m : mac_algorithms)
+        if (alg.get_oid().to_string() == m.oid) hash = m.hash;
+    if (!hash) fail_input(name_ + ": unsupported MAC algorithm " + alg.get_oid().to_string());
+    const uint32_t iterations = checked_iterations(count, name_ + ": MAC");
+
+    auto hmac = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + hash + ")");
+    if (digest.size() != hmac->output_length())
+        fail_input(name_ + ": integrity check failed: MAC has the wrong length for " + hash);
+
+    auto matches = [&](const SecureBytes& bmp) {
+        hmac->set_key(pkcs12_kdf(hash, bmp, salt, Pkcs12KdfId::mac, iterations, hmac->output_length()));
+        hmac->update(auth_safe.data(), auth_safe.size());
+        const SecureBytes computed = hmac->final();
+        return Botan::constant_time_compare(computed.data(), digest.data(), digest.size());
+    };
+    if (matches(bmp_)) return;
+    // An empty password has two encodings in the wild: the 00 00 terminator alone (what
+    // Java and the openssl command write) and no bytes at all. Try the other one too, as OpenSSL does.
+    if (password_.empty()) {
+        SecureBytes other = bmp_.empty() ? SecureBytes{0, 0} : SecureBytes{};
+        if (matches(other)) {
+            bmp_ = std::move(other);
+            return;
+        }
+    }
+    fail_input(name_ + ": integrity check failed: the keystore password is wrong or the file is damaged",
+               "check the store password; the PKCS#12 MAC did not match");
+}
+
+void Reader::read_safe_contents(ByteView der, int depth) {
+    if (depth > max_bag_depth) fail_input(name_ + ": PKCS#12 bags nested too deeply");
+    // SafeContents ::= SEQUENCE OF SafeBag
+    require_der(der, name_ + ": PKCS#12 bag list");
+    Botan::BER_Decoder outer(der.data(), der.size());
+    Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
+    while (seq.more_items()) {
+        if (++bag_count_ > max_keystore_entries)
+            fail_input(name_ + ": more than " + std::to_string(max_keystore_entries) + " PKCS#12 bags");
+        read_bag(seq.get_next_object(), depth);
+    }
+    seq.verify_end();
+    outer.verify_end();
+}
+
+BagAttributes Reader::read_attributes(const Botan::BER_Object& set) {
+    // SET OF SEQUENCE { attrId OID, attrValues SET OF ANY }
+    set.assert_is_a(Botan::SET, Botan::CONSTRUCTED, "bag attributes");
+    BagAttributes out;
+    Botan::BER_Decoder attrs(set);
+    while (attrs.more_items()) {
+        Botan::BER_Decoder attr = attrs.start_cons(Botan::SEQUENCE);
+        Botan::OID id;
+        attr.decode(id);
+        Botan::BER_Decoder values = attr.start_cons(Botan::SET);
+        if (id == oid_friendly_name) {
+            Botan::ASN1_String s;  // BMPString, converted to UTF-8 by Botan
+            values.decode(s);
+            if (s.tagging() != Botan::BMP_STRING && s.tagging() != Botan::UTF8_STRING)
+                fail_input(name_ + ": friendlyName is not a BMPString");
+            out.friendly_name = s.value();
+        } else if (id == oid_local_key_id) {
+            std::vector<uint8_t> v;
+            values.decode(v, Botan::OCTET_STRING);
+            out.local_key_id = Bytes(v.begin(), v.end());
+        } else if (id == oid_java_trusted) {
+            out.java_trusted = true;
+        }
+        values.discard_remaining();
+        attr.verify_end();
+    }
+    return out;
+}
+
+SecureBytes Reader::decrypt(const Botan::AlgorithmIdentifier& alg, ByteView ciphertext, const std::string& what) {
+    return pbe_decrypt(alg, ciphertext, PbePassword{password_.utf8(), bmp_}, what);
+}
+
+void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
+    // SafeBag ::= SEQUENCE { bagId OID, bagValue [0] EXPLICIT ANY, bagAttributes SET OF Attribute OPTIONAL }
+    bag.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "SafeBag");
+    Botan::BER_Decoder dec(bag);
+    Botan::OID type;
+    dec.decode(type);
+    const Botan::BER_Object value = explicit_content(dec.get_next_object(), "bag value");
+    BagAttributes attrs;
+    if (dec.more_items()) attrs = read_attributes(dec.get_next_object());
+    dec.verify_end();
+
+    const std::string label = attrs.friendly_name ? " '" + *attrs.friendly_name + "'" : std::string();
+    if (type == oid_key_bag) {
+        value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "PrivateKeyInfo");
+        SecureBytes pkcs8;  // the decoder gave the contents: re-wrap them into the full TLV
+        Botan::DER_Encoder(pkcs8).add_object(Botan::SEQUENCE, Botan::CONSTRUCTED, value.bits(), value.length());
+        keys_.push_back({std::move(attrs), std::move(pkcs8)});
+    } else if (type == oid_shrouded_key_bag) {
+        // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData OCTET STRING }
+        value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "EncryptedPrivateKeyInfo");
+        Botan::BER_Decoder epki(value);
+        Botan::AlgorithmIdentifier alg;
+        std::vector<uint8_t> data;
+        epki.decode(alg).decode(data, Botan::OCTET_STRING).verify_end();
+        SecureBytes pkcs8 = decrypt(alg, data, name_ + ": private key" + label);
+        require_der(pkcs8, name_ + ": private key" + label + " (decrypted)");
+        if (pkcs8[0] != 0x30) fail_input(name_ + ": private key" + label + " is not a PKCS#8 PrivateKeyInfo");
+        keys_.push_back({std::move(attrs), std::move(pkcs8)});
+    } else if (type == oid_cert_bag) {
+        // CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT OCTET STRING }
+        value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "CertBag");
+        Botan::BER_Decoder cb(value);
+        Botan::OID cert_type;
+        cb.decode(cert_type);
+        const Bytes der = octets(explicit_content(cb.get_next_object(), "certificate"), "certificate");
+        cb.verify_end();
+        if (cert_type != oid_x509_certificate)
+            fail_input(name_ + ": unsupported certificate type " + cert_type.to_string() + label);
+        try {
+            certs_.push_back({std::move(attrs), Botan::X509_Certificate(der), false});
+        } catch (const std::exception& e) {
+            fail_input(name_ + ": certificate" + label + " cannot be parsed: " + e.what());
+        }
+    } else if (type == oid_secret_bag) {
+        // Java's secret keys (keytool -genseckey): present, but not something this tool reads.
+        secrets_.push_back({std::move(attrs)});
+    } else if (type == oid_safe_contents_bag) {
+        value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "nested SafeContents");
+        Bytes nested;
+        Botan::DER_Encoder(nested).add_object(Botan::SEQUENCE, Botan::CONSTRUCTED, value.bits(), value.length());
+        read_safe_contents(nested, depth + 1);
+    } else if (type == oid_crl_bag) {
+        // CRLs are not keystore entries.
+    } else {
+        fail_input(name_ + ": unsupported PKCS#12 bag type " + type.to_string());
+    }
+}
+
+// Leaf first, then issuers found among the file's certificates (as Java builds it),
+// matched by the DER encoding of the issuer and subject names.
+std::vector<Botan::X509_Certificate> Reader::chain_for(size_t leaf) {
+    std::vector<Botan::X509_Certificate> chain{certs_[leaf].cert};
+    std::set<size_t> used{leaf};
+    certs_[leaf].in_chain = true;
+    for (size_t cur = leaf; !certs_[cur].cert.is_self_signed();) {
+        std::optional<size_t> issuer;
+        const auto [first, last] = by_subject_.equal_range(key_of(certs_[cur].cert.raw_issuer_dn()));
+        for (auto it = first; it != last && !issuer; ++it)
+            if (!used.count(it->second)) issuer = it->second;
+        if (!issuer) break;
+        used.insert(*issuer);
+        certs_[*issuer].in_chain = true;
+        chain.push_back(certs_[*issuer].cert);
+        cur = *issuer;
+    }
+    return chain;
+}
+
+// The certificate of a key: by localKeyId, else (no id, or no match) by public key.
+std::optional<size_t> Reader::leaf_for(const KeyItem& key) {
+    if (key.attrs.local_key_id)
+        if (auto it = by_key_id_.find(key_of(*key.attrs.local_key_id)); it != by_key_id_.end()) return it->second;
+    try {
+        Botan::DataSource_Memory src(key.pkcs8);
+        const auto spki = Botan::PKCS8::load_key(src)->subject_public_key();
+        if (auto it = by_spki_.find(key_of(spki)); it != by_spki_.end()) return it->second;
+    } catch (const std::exception&) {
+        // An unreadable key still becomes an entry; using it will report the problem.
+    }
+    return std::nullopt;
+}
+
+Keystore Reader::assemble() {
+    for (size_t i = 0; i < certs_.size(); ++i) {
+        by_subject_.emplace(key_of(certs_[i].cert.raw_subject_dn()), i);
+        by_spki_.emplace(key_of(certs_[i].cert.subject_public_key_info()), i);
+        if (certs_[i].attrs.local_key_id) by_key_id_.emplace(key_of(*certs_[i].attrs.local_key_id), i);
+    }
+    std::vector<KeystoreEntry> entries;
+    std::set<std::string> taken;              // lowercased aliases: lookups must stay unambiguous
+    std::map<std::string, size_t> next_suffix;
+    auto unique_alias = [&](const std::string& alias) {
+        std::string candidate = alias;
+        size_t& n = next_suffix[lower(alias)];
+        while (taken.count(lower(candidate))) candidate = alias + "-" + std::to_string(++n + 1);
+        taken.insert(lower(candidate));
+        return candidate;
+    };
+
+    for (size_t k = 0; k < keys_.size(); ++k) {
+        KeyItem& key = keys_[k];
+        const std::optional<size_t> leaf = leaf_for(key);
+        KeystoreEntry e;
+        e.kind = EntryKind::private_key;
+        e.protection = KeyProtection::none;
+        if (leaf) e.chain = chain_for(*leaf);
+        std::string alias;
+        if (key.attrs.friendly_name) alias = *key.attrs.friendly_name;
+        else if (leaf && certs_[*leaf].attrs.friendly_name) alias = *certs_[*leaf].attrs.friendly_name;
+        else if (key.attrs.local_key_id && !key.attrs.local_key_id->empty()) alias = hex_lower(*key.attrs.local_key_id);
+        else alias = "key-" + std::to_string(k + 1);
+        e.alias = unique_alias(alias);
+        e.plain_pkcs8 = std::move(key.pkcs8);
+        entries.push_back(std::move(e));
+    }
+
+    // Trusted certificates: those keytool marked as trusted, and any certificate that
+    // belongs to no key (OpenSSL truststores carry no trust attribute).
+    size_t numbered = 0;
+    for (auto& c : certs_) {
+        if (!c.attrs.java_trusted && c.in_chain) continue;
+        KeystoreEntry e;
+        e.kind = EntryKind::trusted_certificate;
+        e.chain = {c.cert};
+        e.alias = unique_alias(c.attrs.friendly_name ? *c.attrs.friendly_name
+                                                     : "cert-" + std::to_string(++numbered));
+        entries.push_back(std::move(e));
+    }
+    for (size_t i = 0; i < secrets_.size(); ++i) {
+        KeystoreEntry e;
+        e.kind = EntryKind::secret_key;
+        e.alias = unique_alias(secrets_[i].attrs.friendly_name ? *secrets_[i].attrs.friendly_name
+                                                               : "secret-" + std::to_string(i + 1));
+        entries.push_back(std::move(e));
+    }
+    return Keystore(KeystoreType::pkcs12, name_, std::move(entries));
+}
+
+}  // namespace
+
+Keystore parse_pkcs12(ByteView bytes, const Password& store_password, const std::string& name) {
+    try {
+        return Reader(store_password, name).read(bytes);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Botan's decoding errors name tags and structures, never key material.
+        fail_input(name + ": malformed PKCS#12 file (" + e.what() + ")");
+    }
+}
+
+}  // namespace ksc::detail
