@@ -44,12 +44,11 @@ SecureBytes Password::utf16be() const {
 }
 
 SecureBytes Password::pkcs12_bmp() const {
+    // RFC 7292 B.1: a BMPString with its two-byte terminator; OpenSSL's command line
+    // writes an empty password as just the terminator (00 00) too.
     SecureBytes out = utf16be();
-    // Java (and OpenSSL) encode an empty password as no bytes at all, not as 00 00.
-    if (!utf8_.empty()) {
-        out.push_back(0);
-        out.push_back(0);
-    }
+    out.push_back(0);
+    out.push_back(0);
     return out;
 }
 

@@ -200,8 +200,7 @@ Bytes Reader::verify_and_get_auth_safe(ByteView bytes) {
     pfx.verify_end();
     top.verify_end();
 
-    // Java and OpenSSL encode an empty password as 00 00 (the terminator alone).
-    bmp_ = password_.empty() ? SecureBytes{0, 0} : password_.pkcs12_bmp();
+    bmp_ = password_.pkcs12_bmp();
     if (mac_data.is_set()) verify_mac(mac_data, auth_safe);
     return auth_safe;
 }

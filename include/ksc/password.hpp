@@ -16,7 +16,7 @@ public:
     const SecureBytes& utf8() const { return utf8_; }
     // UTF-16BE code units, no terminator: JKS/JCEKS integrity and key protection.
     SecureBytes utf16be() const;
-    // UTF-16BE plus two zero bytes: the RFC 7292 Appendix B KDF (empty password -> empty).
+    // UTF-16BE plus two zero bytes: the RFC 7292 Appendix B KDF (empty password -> 00 00).
     SecureBytes pkcs12_bmp() const;
     // Java's char[] -> byte conversion for PBEWithMD5AndTripleDES: low byte of each UTF-16 unit.
     SecureBytes low_bytes() const;
