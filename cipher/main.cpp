@@ -1,6 +1,7 @@
 // kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
 // keystores. Thin on purpose: options, password sources, output; the work is in
 // the library. Contract: ../shared/design/CLI.md.
+#include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/config_check.hpp"
 #include "ksc/config_secrets.hpp"
@@ -12,7 +13,6 @@
 #include "ksc/password_source.hpp"
 #include "ksc/value_crypto.hpp"
 
-#include <CLI/CLI.hpp>
 #include <botan/auto_rng.h>
 #include <nlohmann/json.hpp>
 
@@ -296,16 +296,7 @@ int main(int argc, char** argv) {
         add_password_options(check, o);
         check->add_flag("--json", o.json, "machine-readable output");
 
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::CallForAllHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::ParseError& e) {
-            app.exit(e);
-            return exit_code::usage;
-        }
+        if (auto done = parse_command_line(app, argc, argv)) return *done;
         if (*inspect) return cmd_inspect(o);
         if (*encrypt) return cmd_encrypt(o);
         if (*decrypt) return cmd_decrypt(o);

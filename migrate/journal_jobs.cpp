@@ -38,6 +38,22 @@ void require_databases(const MigrationSettings& s) {
     if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db FILE (repeatable)");
 }
 
+// Runs fn on every database that has a journal, under the run lock; the others get
+// a "no journal, nothing to <verb>" line.
+template <class Fn>
+void for_each_journal(const MigrationSettings& s, const char* verb, std::vector<std::string>& lines, Fn fn) {
+    for (const auto& f : s.databases) {
+        RunLock lock(f);
+        Database db(f, Database::Mode::read_write);
+        if (!Journal::exists(db)) {
+            lines.push_back(f.string() + ": no journal, nothing to " + verb);
+            continue;
+        }
+        Journal journal(db);
+        fn(f, db, journal);
+    }
+}
+
 }  // namespace
 
 nlohmann::ordered_json migration_status(const MigrationSettings& s) {
@@ -79,14 +95,7 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
 std::vector<std::string> rollback_migration(const MigrationSettings& s) {
     require_databases(s);
     std::vector<std::string> lines;
-    for (const auto& f : s.databases) {
-        RunLock lock(f);
-        Database db(f, Database::Mode::read_write);
-        if (!Journal::exists(db)) {
-            lines.push_back(f.string() + ": no journal, nothing to roll back");
-            continue;
-        }
-        Journal journal(db);
+    for_each_journal(s, "roll back", lines, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
         Transaction tx(db);
         int64_t restored = 0, conflicts = 0;
         journal.for_each_newest_first([&](const JournalEntry& e) {
@@ -107,7 +116,7 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
         lines.push_back(f.string() + ": " + std::to_string(restored) + " row(s) restored to their old values" +
                         (conflicts ? ", " + std::to_string(conflicts) + " conflict(s) kept in the journal"
                                    : "; journal removed"));
-    }
+    });
     if (!s.config_file.empty()) {
         const auto backup = config_backup_path(s.config_file);
         std::error_code ec;
@@ -126,14 +135,7 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
 std::vector<std::string> finalize_migration(const MigrationSettings& s) {
     require_databases(s);
     std::vector<std::string> lines;
-    for (const auto& f : s.databases) {
-        RunLock lock(f);
-        Database db(f, Database::Mode::read_write);
-        if (!Journal::exists(db)) {
-            lines.push_back(f.string() + ": no journal, nothing to finalize");
-            continue;
-        }
-        Journal journal(db);
+    for_each_journal(s, "finalize", lines, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
         const auto info = journal.run_info();
         if (info && info->finished_at.empty())
             fail_refused(f.string() + ": the migration is not finished; finalizing would lose the way back",
@@ -145,7 +147,7 @@ std::vector<std::string> finalize_migration(const MigrationSettings& s) {
         if (info && !info->backup_file.empty())
             lines.push_back(f.string() + ": the backup made before the run is kept at " + info->backup_file +
                             " (it holds values under the old key: delete it when no longer needed)");
-    }
+    });
     if (!s.config_file.empty()) {
         std::error_code ec;
         if (std::filesystem::remove(config_backup_path(s.config_file), ec))

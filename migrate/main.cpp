@@ -2,6 +2,7 @@
 // another (a separate internal keystore): plan, run, verify, status, rollback,
 // finalize. Thin on purpose: options, keys, output; the work is in the library.
 // Contract: ../shared/design/CLI.md.
+#include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/deployment_config.hpp"
 #include "ksc/error.hpp"
@@ -10,7 +11,6 @@
 #include "ksc/migration.hpp"
 #include "ksc/targets.hpp"
 
-#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -302,16 +302,7 @@ int main(int argc, char** argv) {
         auto* finalize = app.add_subcommand("finalize", "remove the journal once the migration is accepted");
         add_scope_options(finalize, o);
 
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::CallForAllHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::ParseError& e) {
-            app.exit(e);
-            return exit_code::usage;
-        }
+        if (auto done = parse_command_line(app, argc, argv)) return *done;
         if (*plan) return cmd_plan(o);
         if (*run) return cmd_run(o);
         if (*verify) return cmd_verify(o);
