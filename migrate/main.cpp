@@ -154,6 +154,9 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
         fail_refused("the target key is the source key (" + k.target.describe() + ")",
                      "a migration needs a different target key: check [keystore.internal] or --to-keystore");
     check_key_matches_certificate(k.target);
+    // The source key too: a damaged source private key would otherwise make every
+    // value look "undecryptable" instead of naming the keystore.
+    check_key_matches_certificate(k.source);
     if (k.source.facts.expired())
         print_note(program, "the source certificate expired on " + k.source.facts.not_after +
                                 "; its data still decrypts, which is what this migration needs");
@@ -162,7 +165,7 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
 
 void print_keys(const Keys& k) {
     std::cout << "source key: " << k.source.describe() << "\n"
-              << "target key: " << k.target.describe() << "\n";
+              << "target key: " << k.target.describe() << std::endl;  // before the progress lines on stderr
 }
 
 int plan_exit(const MigrationReport& r) {

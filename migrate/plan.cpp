@@ -45,8 +45,14 @@ void note_problem(TargetReport& r, const detail::RowWork& w, const Classificatio
 }
 
 std::string shortcut_advice(const KeyPair& keys) {
-    auto table = [](const char* name, const LoadedKey& k) {
-        return std::string("[") + name + "]\nfile_name = \"" + k.file.string() + "\"\ntype = \"" + to_string(k.type) +
+    // A keystore in the product's security folder is written as a bare name, as the product expects.
+    auto file_name = [](const LoadedKey& k) {
+        const auto dir = k.file.parent_path();
+        const bool in_security = dir.filename() == "security" && dir.parent_path().filename() == "resources";
+        return in_security ? k.file.filename().string() : k.file.string();
+    };
+    auto table = [&](const char* name, const LoadedKey& k) {
+        return std::string("[") + name + "]\nfile_name = \"" + file_name(k) + "\"\ntype = \"" + to_string(k.type) +
                "\"\nalias = \"" + k.alias + "\"\npassword = \"<store password>\"\nkey_password = \"<store password>\"\n";
     };
     return "no value is under the target key yet, so the product's documented shortcut needs no migration at all: "
