@@ -3,6 +3,8 @@
 // back for rollback.
 #include "ksc/journal.hpp"
 
+#include "ksc/clock.hpp"
+
 #include "ksc/error.hpp"
 
 #include <cstdint>
@@ -12,15 +14,6 @@ namespace ksc {
 namespace {
 
 constexpr const char* index_name = "KSMIGRATE_JOURNAL_TARGET_KEY";
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string q(const char* name) { return quote_identifier(name); }
 

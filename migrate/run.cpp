@@ -8,26 +8,21 @@
 #include "row_work.hpp"
 #include "worker_pool.hpp"
 
+#include "ksc/clock.hpp"
 #include "ksc/error.hpp"
 #include "ksc/journal.hpp"
 #include "ksc/migration.hpp"
 #include "ksc/row_scan.hpp"
 #include "ksc/run_lock.hpp"
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include <ctime>
 
 namespace ksc {
 
 namespace {
-
-std::string utc_now(const char* fmt = "%Y-%m-%dT%H:%M:%SZ") {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, fmt, &tm);
-    return buf;
-}
 
 std::filesystem::path default_backup(const std::filesystem::path& db) {
     return db.string() + ".ksmigrate-" + utc_now("%Y%m%dT%H%M%SZ") + ".bak";
@@ -132,6 +127,25 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
         }
         fail_input("targets missing from the database(s): " + what + "; nothing was changed",
                    "give every database that holds them with --db, or a --targets file listing only what exists");
+    }
+
+    // Every database must take a write lock before deployment.toml is touched: a
+    // database held by the product (busy timeout, exit 4) then stops the run with
+    // nothing changed anywhere, instead of after the config step.
+    // The same for a write-protected file (SQLITE_OPEN_READWRITE quietly falls back
+    // to read-only) or a folder SQLite cannot create its journal file in: both would
+    // otherwise fail at the first commit, after deployment.toml was migrated.
+    for (auto& db : set.databases) {
+        const auto& f = db->file();
+        std::string why;
+        if (sqlite3_db_readonly(db->handle(), "main") == 1) why = "the database file is read-only";
+        else if (const auto folder = f.has_parent_path() ? f.parent_path() : std::filesystem::path(".");
+                 ::access(folder.c_str(), W_OK) != 0)
+            why = "its folder " + folder.string() + " is not writable (SQLite creates its journal file there)";
+        if (!why.empty())
+            fail_input(f.string() + ": cannot write: " + why + "; nothing was changed",
+                       "check the permissions of the file and its folder, or run as the database's owner");
+        Transaction probe(*db);  // BEGIN IMMEDIATE; rolled back by the destructor
     }
 
     detail::WorkerPool pool(keys, s.jobs);

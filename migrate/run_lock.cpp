@@ -3,6 +3,8 @@
 // only says who holds it.
 #include "ksc/run_lock.hpp"
 
+#include "ksc/clock.hpp"
+
 #include "ksc/error.hpp"
 
 #include <fcntl.h>
@@ -20,12 +22,7 @@ namespace {
 std::string holder_line() {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown-host");
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return "pid " + std::to_string(getpid()) + " on " + host + " since " + when;
+    return "pid " + std::to_string(getpid()) + " on " + host + " since " + utc_now();
 }
 
 std::string read_holder(int fd) {
