@@ -42,6 +42,9 @@ Json parse(std::string_view text) {
     } catch (const Json::parse_error& e) {
         // Not e.what(): nlohmann quotes the text it last read, which may be a secret.
         fail_input("not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    } catch (const Json::exception&) {
+        // Valid syntax nlohmann cannot hold, e.g. a number beyond double (out_of_range.406).
+        fail_input("not valid JSON (a number is out of range)");
     }
 }
 

@@ -1,0 +1,231 @@
+// The fuzz targets' logic, header-only so that two binaries share it: the libFuzzer
+// mains (fuzz_<target>.cpp) and the doctest replay of tests/fuzz/regressions/
+// (tests/unit/test_fuzz_regressions.cpp), which runs without libFuzzer.
+//
+// Contract of every fuzz_<target>(data, size):
+//   - a clean rejection (ksc::Error) or success returns 0;
+//   - any other exception escapes (libFuzzer: uncaught -> abort -> crash report;
+//     doctest: the replay test fails). That includes std::bad_alloc: the parsers cap
+//     every size a file can ask for, so running out of memory is a bug too;
+//   - a broken property (an edit that changed more than the secret values, a
+//     round trip that does not come back) calls std::abort().
+#pragma once
+#include "ksc/ciphertext.hpp"
+#include "ksc/error.hpp"
+#include "ksc/json_values.hpp"
+#include "ksc/keystore.hpp"
+#include "ksc/password.hpp"
+#include "ksc/secrets_editor.hpp"
+
+#include <botan/alg_id.h>
+#include <botan/ber_dec.h>
+#include <botan/hash.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ksc::fuzz {
+
+// The seed keystores of tests/fuzz/corpus/ were written with this password, so
+// mutated inputs reach the integrity, KDF, MAC and decryption code.
+inline constexpr std::string_view password = "fuzzpass";
+
+// A failed property: say which, then abort so libFuzzer keeps the input.
+[[noreturn]] inline void violated(const char* what) {
+    std::fprintf(stderr, "fuzz property violated: %s\n", what);
+    std::abort();
+}
+
+inline std::string_view as_text(const uint8_t* data, size_t size) {
+    return {reinterpret_cast<const char*>(data), size};
+}
+
+// A JCEKS key may legally ask for up to max_pbe_iterations (5 million, Java's own cap)
+// rounds of MD5: seconds under ASan, by design and not a bug, but a single flipped
+// byte of keytool's 3-byte count (200000) gets there. Such keys are still parsed
+// (the reader checks the cap when the file is read) but not decrypted here; counts
+// above the cap are kept, the reader refuses them before any work.
+inline constexpr size_t jceks_iteration_budget = 200'000;
+
+inline bool too_costly_to_decrypt(const KeystoreEntry& e) {
+    if (e.protection != KeyProtection::jceks) return false;
+    try {
+        Botan::AlgorithmIdentifier alg;
+        std::vector<uint8_t> data, salt;
+        size_t iterations = 0;
+        Botan::BER_Decoder(e.protected_key).start_cons(Botan::SEQUENCE).decode(alg).decode(data, Botan::OCTET_STRING);
+        Botan::BER_Decoder(alg.get_parameters()).start_cons(Botan::SEQUENCE).decode(salt, Botan::OCTET_STRING).decode(iterations);
+        return iterations > jceks_iteration_budget && iterations <= max_pbe_iterations;
+    } catch (const std::exception&) {
+        return false;  // malformed: the reader reports it
+    }
+}
+
+// Parses, then recovers every private key (JKS/JCEKS decrypt them only here).
+inline void parse_keystore(ByteView bytes, KeystoreType declared) {
+    const Password pw(password);
+    try {
+        const Keystore ks = Keystore::parse(bytes, pw, declared, "fuzz.keystore");
+        for (const auto& e : ks.entries()) {
+            if (e.kind != EntryKind::private_key || too_costly_to_decrypt(e)) continue;
+            try {
+                (void)ks.private_key(e.alias, pw);
+            } catch (const Error&) {
+                // a damaged key entry is a clean rejection of that entry
+            }
+        }
+    } catch (const Error&) {
+        // clean rejection of the whole file
+    }
+}
+
+// keystore_jks: the input as-is (integrity check with the fixed password), then the
+// same body with its trailing SHA-1 integrity hash recomputed, so that mutations of
+// the body get past the check (a fuzzer cannot forge SHA-1) and reach the entry,
+// certificate, Java-serialization and key-protection parsers.
+inline int fuzz_keystore_jks(const uint8_t* data, size_t size) {
+    const ByteView input(data, size);
+    parse_keystore(input, KeystoreType::jks);
+    constexpr size_t hash_len = 20;
+    if (size < hash_len) return 0;
+    std::vector<uint8_t> fixed(data, data + size);
+    auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
+    sha1->update(Password(password).utf16be());
+    sha1->update("Mighty Aphrodite");
+    sha1->update(fixed.data(), size - hash_len);
+    sha1->final(fixed.data() + size - hash_len);
+    if (!std::equal(fixed.begin(), fixed.end(), data)) parse_keystore(fixed, KeystoreType::jceks);
+    return 0;
+}
+
+// keystore_pkcs12: the input as a PKCS#12 file with the fixed password: DER check,
+// MAC (KDF + HMAC), PBES1/PBES2/RC2 decryption, bags, pairing, PKCS#8 keys. The
+// MAC cannot be forged, so the corpus also holds files without MacData
+// (openssl -nomac), whose mutations reach everything after the MAC.
+inline int fuzz_keystore_pkcs12(const uint8_t* data, size_t size) {
+    parse_keystore(ByteView(data, size), KeystoreType::pkcs12);
+    return 0;
+}
+
+// ciphertext: detection and decoding of the four formats, with an unknown modulus
+// and a 2048-bit one; what is recognised must write back to the same thing.
+inline void check_ciphertext(std::string_view text, size_t modulus) {
+    const ParsedCiphertext p = parse_ciphertext(text, modulus);
+    switch (p.format) {
+        case CiphertextFormat::plain:
+            if (modulus != 0 && p.rsa_block.size() != modulus) violated("plain block of the wrong length");
+            if (write_plain(p.rsa_block) != text) violated("plain value does not write back to itself");
+            break;
+        case CiphertextFormat::self_contained: {
+            const std::string again = write_self_contained(p.rsa_block, p.transformation, p.thumbprint);
+            const ParsedCiphertext q = parse_ciphertext(again, modulus);
+            if (q.format != CiphertextFormat::self_contained || q.rsa_block != p.rsa_block ||
+                q.transformation != p.transformation || q.thumbprint != p.thumbprint)
+                violated("self-contained value does not survive write_self_contained + parse");
+            break;
+        }
+        case CiphertextFormat::symmetric_carbon:
+        case CiphertextFormat::symmetric_vault:
+            break;
+        case CiphertextFormat::not_ciphertext:
+            if (p.reason.empty()) violated("not_ciphertext without a reason");
+            break;
+    }
+}
+
+inline int fuzz_ciphertext(const uint8_t* data, size_t size) {
+    const std::string_view text = as_text(data, size);
+    try {
+        check_ciphertext(text, 0);
+        check_ciphertext(text, 256);
+    } catch (const Error&) {
+    }
+    return 0;
+}
+
+// secrets_editor: every [secrets] value is replaced by one fixed string (with
+// characters that need escaping); the output must parse, hold the same aliases in
+// the same order with exactly the new value, and be byte-identical outside the slots.
+inline constexpr std::string_view secrets_replacement = "fu\"zz\\\t\xC3\xA9=[x]";
+
+inline int fuzz_secrets_editor(const uint8_t* data, size_t size) {
+    const std::string_view text = as_text(data, size);
+    std::vector<SecretSlot> before;
+    try {
+        before = find_secret_slots(text, "deployment.toml");
+    } catch (const Error&) {
+        return 0;  // rejected cleanly
+    }
+    std::vector<SecretReplacement> edits;
+    for (const auto& s : before) {
+        if (s.begin >= s.end || s.end > text.size()) violated("slot outside the text");
+        edits.push_back({s.begin, s.end, std::string(secrets_replacement)});
+    }
+    std::string out;
+    try {
+        out = splice_secrets(text, edits);
+    } catch (const Error&) {
+        violated("splice_secrets refused the slots find_secret_slots returned");
+    }
+    std::vector<SecretSlot> after;
+    try {
+        after = find_secret_slots(out, "deployment.toml");
+    } catch (const Error&) {
+        violated("the edited file no longer parses");
+    }
+    if (after.size() != before.size()) violated("the edit changed the number of secrets");
+    size_t in_pos = 0, out_pos = 0;
+    for (size_t i = 0; i < before.size(); ++i) {
+        if (after[i].alias != before[i].alias) violated("the edit changed an alias");
+        if (after[i].value != secrets_replacement) violated("a secret does not read back as the new value");
+        if (before[i].begin < in_pos || after[i].begin < out_pos) violated("slots out of order");
+        if (text.substr(in_pos, before[i].begin - in_pos) != std::string_view(out).substr(out_pos, after[i].begin - out_pos))
+            violated("the edit changed bytes outside the secret values");
+        in_pos = before[i].end;
+        out_pos = after[i].end;
+    }
+    if (text.substr(in_pos) != std::string_view(out).substr(out_pos))
+        violated("the edit changed bytes after the last secret value");
+    return 0;
+}
+
+// json_values: the embedded {"encrypted":true,"value":...} objects are found, every
+// value replaced by a fixed string; the result must parse again with the same
+// number of embedded values, all equal to the new one. Without any, the input
+// must come back byte for byte.
+inline constexpr std::string_view json_replacement = "eyJjIjoiZnV6eiJ9\xC3\xA9\"\\";
+
+inline int fuzz_json_values(const uint8_t* data, size_t size) {
+    const std::string_view text = as_text(data, size);
+    std::vector<std::string> before;
+    try {
+        before = embedded_values(text);
+    } catch (const Error&) {
+        return 0;
+    }
+    std::string out;
+    try {
+        out = replace_embedded_values(text, [](const std::string&) { return std::string(json_replacement); });
+    } catch (const Error&) {
+        violated("replace_embedded_values refused a document embedded_values accepted");
+    }
+    if (before.empty() && out != text) violated("a document without embedded values was rewritten");
+    std::vector<std::string> after;
+    try {
+        after = embedded_values(out);
+    } catch (const Error&) {
+        violated("the rewritten document no longer parses");
+    }
+    if (after.size() != before.size()) violated("the rewrite changed the number of embedded values");
+    for (const auto& v : after)
+        if (v != json_replacement) violated("an embedded value does not read back as the new value");
+    return 0;
+}
+
+}  // namespace ksc::fuzz
