@@ -2,6 +2,8 @@
 
 #include "ksc/error.hpp"
 
+#include <botan/mem_ops.h>
+
 #include <set>
 
 namespace ksc {
@@ -13,8 +15,11 @@ ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_vi
     for (const SecretSlot& slot : find_secret_slots(text, file_name)) {
         if (!slot.is_plaintext()) continue;
         SecureBytes plain;
-        const std::string p = slot.plaintext();
+        std::string p = slot.plaintext();
         plain.assign(p.begin(), p.end());
+        // SecretSlot hands the plaintext back as a std::string; wipe this copy at
+        // once so only the SecureBytes (wiped on release) outlives the loop body.
+        Botan::secure_scrub_memory(p.data(), p.size());
         edits.push_back({slot.begin, slot.end, encryptor.encrypt(plain, rng)});
         out.encrypted_aliases.push_back(slot.alias);
     }

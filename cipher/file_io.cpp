@@ -185,6 +185,12 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
     if (file.empty()) fail_input("no file name given to write");
     const fs::path target = resolve_target(file);
     const std::optional<Existing> existing = examine(target);
+    // The rename below would replace a read-only file whenever its folder is
+    // writable, silently overriding the operator's chmod (and, for another owner's
+    // file, its group). Honour the file's own permission, as an editor does.
+    if (existing && ::access(target.c_str(), W_OK) != 0)
+        fail_input(target.string() + " is not writable (" + os_error(errno) + "); nothing was written",
+                   "make it writable (chmod u+w) or run as its owner");
 
     // The backup holds the same secrets (encrypted or not) as the original: 0600,
     // ours. It is written first, so a failure below still leaves it complete. It

@@ -5,6 +5,9 @@
 
 #include <botan/auto_rng.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace ksc {
 
 KeySpec key_spec_for_role(const DeploymentConfig& config, std::string_view role,
@@ -46,6 +49,22 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
         fail_input("alias '" + spec.alias + "' not found in " + spec.keystore.string(),
                    present.empty() ? "the keystore holds no private key entry"
                                    : "private key entries there: " + present);
+    }
+    // A damaged or hand-edited store can hold the same alias twice. Keystore::find
+    // returns the first, while Java's JKS loader keeps the LAST one: encrypting with
+    // ours would write data the product cannot read. Refuse instead of guessing.
+    {
+        size_t same = 0;
+        for (const auto& other : ks.entries())
+            if (other.alias.size() == e->alias.size() &&
+                std::equal(other.alias.begin(), other.alias.end(), e->alias.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                }))
+                ++same;
+        if (same > 1)
+            fail_input("alias '" + spec.alias + "' appears " + std::to_string(same) + " times in " +
+                           spec.keystore.string() + " (damaged or hand-edited keystore)",
+                       "rebuild the keystore with keytool so each alias is unique");
     }
     if (e->kind != EntryKind::private_key || e->chain.empty())
         fail_input("alias '" + spec.alias + "' in " + spec.keystore.string() + " is a " +

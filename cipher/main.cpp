@@ -149,8 +149,21 @@ int cmd_encrypt(const Options& o) {
     return exit_code::ok;
 }
 
+// A private key damaged inside its (intact, or MAC-less) container can still load:
+// a JCEKS/PKCS#12 CBC bit flip leaves the padding valid. Decrypting with it then
+// fails as "does not decrypt with this key", blaming the data. Check the key against
+// its certificate first so the error names the keystore; it is bad input (exit 3).
+void require_intact_private_key(const LoadedKey& key) {
+    try {
+        check_key_matches_certificate(key);
+    } catch (const Error& err) {
+        fail_input(err.what(), err.hint());
+    }
+}
+
 int cmd_decrypt(const Options& o) {
     const LoadedKey key = load_key(key_spec(o), true);
+    require_intact_private_key(key);
     SecureBytes in = read_secret_value(o);
     std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
@@ -175,6 +188,13 @@ int cmd_configure(const Options& o) {
             ++waiting;
         }
         std::cout << waiting << " value(s) waiting in [secrets] of " << cfg.file.string() << "; nothing written\n";
+        return exit_code::ok;
+    }
+    // No [secrets] table (or an empty one): say so, instead of "every value is
+    // already encrypted", and do not ask for a keystore password for nothing.
+    if (find_secret_slots(text, name).empty()) {
+        std::cout << "nothing to encrypt: no value in [secrets] of " << cfg.file.string()
+                  << " (the table is absent or empty)\n";
         return exit_code::ok;
     }
     const LoadedKey key = encryption_key(o);
@@ -209,6 +229,7 @@ int cmd_verify(const Options& o) {
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
+    require_intact_private_key(key);
     Botan::AutoSeeded_RNG rng;
     const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, Transformation::parse(o.transformation), rng);
     if (o.json) {

@@ -118,6 +118,25 @@ void Database::fail(const std::string& what) const {
         case SQLITE_LOCKED:
             fail_refused(file_.string() + ": another connection holds the database (" + what + ": " + msg + ")",
                          "stop the product or close other connections to the database, then retry");
+        case SQLITE_FULL:
+        case SQLITE_IOERR: {
+            // "disk I/O error" alone does not tell the operator what to do; say when
+            // the cause is a full disk, a quota or a file-size limit. The failed
+            // transaction was rolled back, so a later run resumes cleanly.
+            // SQLite often no longer holds the errno by the time COMMIT reports, so a
+            // failed write is named as what it almost always is.
+            const int sys = sqlite3_system_errno(db_);
+            if ((code & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EFBIG || sys == EDQUOT ||
+                code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_TRUNCATE)
+                fail_input(file_.string() + ": " + what + ": " +
+                               ((code & 0xff) == SQLITE_FULL ? msg
+                                : sys != 0            ? std::string(std::strerror(sys))
+                                                      : "a write failed") +
+                               " (no space left? disk full, quota or file-size limit); the unfinished "
+                               "transaction was rolled back",
+                           "free disk space (or raise the quota / file-size limit), then run the same command again");
+            fail_input(file_.string() + ": " + what + ": " + msg);
+        }
         case SQLITE_READONLY:
             fail_input(file_.string() + ": cannot write: the database file is read-only (" + msg + ")",
                        "check the file's permissions and that its folder is writable");

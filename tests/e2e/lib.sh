@@ -84,3 +84,39 @@ have_wso2_fixtures() { [[ -f "$WSO2_FIXTURES/wso2carbon.jks" ]]; }
 make_home() {  # DIR
   mkdir -p "$1/repository/conf" "$1/repository/resources/security" "$1/repository/database"
 }
+
+# --- Helpers for the bad-input tests (test_bad_*.sh, test_signals.sh, test_secrets_hygiene.sh).
+# Words that must never be printed: each test fills NO_LEAK with its passwords and plaintexts.
+NO_LEAK=()
+# expect_error CODE NEEDLE WHAT: exit CODE; stderr holds exactly one "error:" line, which
+# names NEEDLE (the file, alias or table), at most one "hint:" line besides, and no word of NO_LEAK.
+expect_error() {
+  expect_rc "$1" "$3"
+  local line n s
+  n=$(grep -c ' error: ' <<<"$ERR" || true)
+  [[ $n == 1 ]] || fail "$3: expected one error line, got [$ERR]"
+  line=$(grep ' error: ' <<<"$ERR")
+  [[ "$line" == *"$2"* ]] || fail "$3: error line does not name [$2]: [$line]"
+  # Progress lines may be there; every line of the program itself is error/hint/warning/note.
+  [[ $(grep -E '^(kscipher|ksmigrate): ' <<<"$ERR" | grep -vc -e ' error: ' -e ' hint: ' -e ' warning: ' -e ' note: ' || true) == 0 ]] ||
+    fail "$3: stray lines on stderr: [$ERR]"
+  for s in "${NO_LEAK[@]}"; do [[ "$OUT$ERR" != *"$s"* ]] || fail "$3: secret [$s] printed"; done
+  ok
+}
+# flip FILE OFFSET [MASK]: XORs one byte in place (default mask 0x01).
+flip_byte() {
+  local b; b=$(xxd -s "$2" -l 1 -p "$1")
+  printf "$(printf '\\x%02x' $(( 16#$b ^ ${3:-1} )))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# patch_bytes FILE OFFSET PRINTF-ESCAPES: overwrites bytes in place.
+patch_bytes() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+# jks_seal BODY PASS OUT: appends the JKS/JCEKS integrity hash for PASS, so a crafted
+# body passes the password check and reaches the parser.
+jks_seal() {
+  { cat "$1"; { printf '%s' "$2" | iconv -f UTF-8 -t UTF-16BE; printf 'Mighty Aphrodite'; cat "$1"; } |
+      openssl dgst -sha1 -binary; } > "$3"
+}
+# as_nobody CMD...: runs as an unprivileged user when root (chmod does not stop root).
+as_nobody() {
+  if [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi
+}
