@@ -18,7 +18,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <ctime>
+#include <array>
+#include <future>
 
 namespace ksc {
 
@@ -46,15 +47,42 @@ void start_journal(Database& db, const KeyPair& keys, const MigrationSettings& s
     tx.commit();
 }
 
+// The RSA work of one batch runs on the pool while this thread reads the next batch
+// and commits the previous one: the database work hides behind the crypto instead of
+// leaving the cores idle. Only this thread touches the connection.
+class ClassifiedAhead {
+public:
+    ClassifiedAhead(detail::WorkerPool& pool) : pool_(pool) {}
+    ~ClassifiedAhead() { wait(); }  // never leave a worker using a batch that is going away
+    void start(std::vector<detail::RowWork>& batch) {
+        if (batch.empty()) return;
+        pending_ = std::async(std::launch::async, [this, &batch] {
+            detail::classify_batch(batch, pool_, ClassifyMode::full, true);
+        });
+    }
+    void finish() {
+        if (pending_.valid()) pending_.get();  // rethrows a worker's error
+    }
+
+private:
+    void wait() {
+        if (pending_.valid()) pending_.wait();
+    }
+    detail::WorkerPool& pool_;
+    std::future<void> pending_;
+};
+
 void migrate_target(Database& db, const Target& t, const MigrationSettings& s, detail::WorkerPool& pool,
                     MigrationReport& rep) {
     Journal journal(db);
     TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}};
     RowScanner scanner(db, t, s.batch_size);
     detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
+
     std::vector<Row> rows;
-    while (scanner.next_batch(rows)) {
-        std::vector<detail::RowWork> batch;
+    auto read_batch = [&](std::vector<detail::RowWork>& batch) {
+        batch.clear();
+        if (!scanner.next_batch(rows)) return;
         batch.reserve(rows.size());
         for (auto& row : rows) {
             detail::RowWork w = detail::make_row_work(std::move(row), t);
@@ -66,7 +94,21 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
             }
             batch.push_back(std::move(w));
         }
-        detail::classify_batch(batch, pool, ClassifyMode::full, true);
+    };
+
+    // Two batches with fixed addresses: one being written, one being classified.
+    std::array<std::vector<detail::RowWork>, 2> batches;
+    size_t cur = 0;
+    read_batch(batches[cur]);
+    ClassifiedAhead ahead_cur(pool);
+    ahead_cur.start(batches[cur]);
+    ahead_cur.finish();
+    while (!batches[cur].empty()) {
+        const std::vector<detail::RowWork>& batch = batches[cur];
+        std::vector<detail::RowWork>& next = batches[1 - cur];
+        read_batch(next);
+        ClassifiedAhead ahead(pool);  // waits for `next` before any exit from this scope
+        ahead.start(next);
 
         for (const auto& w : batch) {
             for (const auto& c : w.results) {
@@ -103,6 +145,8 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
             throw Error(ErrorKind::interrupted, "interrupted after a committed batch of " + t.name() +
                                                     " in " + db.file().string(),
                         "run ksmigrate run again to continue where it stopped");
+        ahead.finish();
+        cur = 1 - cur;
     }
     rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
     rep.targets.push_back(std::move(r));
