@@ -14,12 +14,7 @@ ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_vi
     std::vector<SecretReplacement> edits;
     for (const SecretSlot& slot : find_secret_slots(text, file_name)) {
         if (!slot.is_plaintext()) continue;
-        SecureBytes plain;
-        std::string p = slot.plaintext();
-        plain.assign(p.begin(), p.end());
-        // SecretSlot hands the plaintext back as a std::string; wipe this copy at
-        // once so only the SecureBytes (wiped on release) outlives the loop body.
-        Botan::secure_scrub_memory(p.data(), p.size());
+        const SecureBytes plain = slot.plaintext();
         edits.push_back({slot.begin, slot.end, encryptor.encrypt(plain, rng)});
         out.encrypted_aliases.push_back(slot.alias);
     }

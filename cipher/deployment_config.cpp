@@ -13,9 +13,13 @@
 // and the key the server itself resolves in every other case.
 #include "ksc/deployment_config.hpp"
 
+#include <botan/mem_ops.h>
+
 #include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 #include "ksc/secrets_editor.hpp"
+
+#include <botan/mem_ops.h>
 
 #include <toml++/toml.h>
 
@@ -250,6 +254,12 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     for (auto& [pos, ref] : refs)
         if (seen.insert(ref).second) c.secret_references.push_back(std::move(ref));
     return c;
+}
+
+KeystoreSettings::~KeystoreSettings() {
+    for (std::string* secret : {&password_raw, &key_password_raw}) Botan::secure_scrub_memory(secret->data(), secret->size());
+    for (std::optional<std::string>* secret : {&password, &key_password})
+        if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
 }
 
 }  // namespace ksc

@@ -8,6 +8,8 @@
 // the user's file.
 #include "ksc/secrets_editor.hpp"
 
+#include <botan/mem_ops.h>
+
 #include "ksc/error.hpp"
 
 #include <toml++/toml.h>
@@ -219,11 +221,17 @@ bool SecretSlot::is_plaintext() const {
     return value.size() >= 2 && value.front() == '[' && value.back() == ']';
 }
 
-std::string SecretSlot::plaintext() const {
+SecureBytes SecretSlot::plaintext() const {
     const size_t first = value.find('[');
     const size_t last = value.rfind(']');
     if (first == std::string::npos || last == std::string::npos || last <= first) return {};
-    return value.substr(first + 1, last - first - 1);
+    return SecureBytes(value.begin() + static_cast<std::ptrdiff_t>(first + 1),
+                       value.begin() + static_cast<std::ptrdiff_t>(last));
+}
+
+SecretSlot::~SecretSlot() {
+    // The decoded value may be a plaintext waiting to be encrypted.
+    Botan::secure_scrub_memory(value.data(), value.size());
 }
 
 std::vector<SecretSlot> find_secret_slots(std::string_view toml_text, std::string_view file_name) {

@@ -24,6 +24,13 @@ struct KeystoreSettings {
     std::optional<std::string> key_password;
     std::string password_raw;     // as written, for lint messages only (may be "$secret{x}")
     std::string key_password_raw;
+
+    KeystoreSettings() = default;
+    KeystoreSettings(const KeystoreSettings&) = default;
+    KeystoreSettings(KeystoreSettings&&) = default;
+    KeystoreSettings& operator=(const KeystoreSettings&) = default;
+    KeystoreSettings& operator=(KeystoreSettings&&) = default;
+    ~KeystoreSettings();   // wipes the passwords
 };
 
 struct DeploymentConfig {

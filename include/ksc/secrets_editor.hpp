@@ -2,6 +2,8 @@
 // values into the original text, so every other byte stays as the user wrote it
 // (the ejson/ecfg approach). Pure functions, no I/O.
 #pragma once
+#include "ksc/bytes.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -18,7 +20,14 @@ struct SecretSlot {
     // A value written as "[text]" is plaintext waiting to be encrypted:
     // the text between the first '[' and the last ']'.
     bool is_plaintext() const;
-    std::string plaintext() const;
+    SecureBytes plaintext() const;   // wiped when released
+
+    SecretSlot() = default;
+    SecretSlot(const SecretSlot&) = default;
+    SecretSlot(SecretSlot&&) = default;
+    SecretSlot& operator=(const SecretSlot&) = default;
+    SecretSlot& operator=(SecretSlot&&) = default;
+    ~SecretSlot();   // wipes `value`
 };
 
 // Every string value of [secrets] in file order. Malformed TOML -> ErrorKind::input
