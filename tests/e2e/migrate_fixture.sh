@@ -174,3 +174,17 @@ db_values() {
     sqlite3 "$DB" "SELECT rowid, typeof(${tc#*:}), hex(${tc#*:}) FROM ${tc%%:*} ORDER BY rowid"
   done
 }
+
+# make_token_table N: IDN_OAUTH2_ACCESS_TOKEN with N self-contained OAEP values made
+# by the Java peer under the source key (plaintexts tok-00001...; their Base64 in
+# jin.txt, field 3), and t.toml naming that one target. Run from $WORK.
+make_token_table() {
+  local n=$1
+  sqlite3 "$DB" "CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), TOKEN_STATE VARCHAR(25))"
+  for i in $(seq 1 "$n"); do printf '%s self-contained %s\n' "$OAEP" "$(printf 'tok-%05d' "$i" | base64 -w0)"; done > jin.txt
+  java_peer encrypt JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon < jin.txt > jout.txt || fail "Java encrypt"
+  { echo "BEGIN;"
+    paste -d' ' <(seq 1 "$n") jout.txt | while read -r i v; do echo "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t$i', '$v', 'ACTIVE');"; done
+    echo "COMMIT;"; } | sqlite3 "$DB"
+  printf '[[target]]\ntable = "IDN_OAUTH2_ACCESS_TOKEN"\ncolumn = "ACCESS_TOKEN"\nkey = ["TOKEN_ID"]\n' > t.toml
+}

@@ -8,12 +8,7 @@ cd "$WORK"
 make_migration_home
 configure_internal_keystore
 N=3000
-sqlite3 "$DB" "CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), TOKEN_STATE VARCHAR(25))"
-for i in $(seq 1 $N); do printf '%s self-contained %s\n' "$OAEP" "$(printf 'tok-%05d' "$i" | base64 -w0)"; done > jin.txt
-java_peer encrypt JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon < jin.txt > jout.txt || fail "Java encrypt"
-paste -d' ' <(seq 1 $N) jout.txt | while read -r i v; do echo "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t$i', '$v', 'ACTIVE');"; done > ins.sql
-{ echo "BEGIN;"; cat ins.sql; echo "COMMIT;"; } | sqlite3 "$DB"
-printf '[[target]]\ntable = "IDN_OAUTH2_ACCESS_TOKEN"\ncolumn = "ACCESS_TOKEN"\nkey = ["TOKEN_ID"]\n' > t.toml
+make_token_table "$N"
 ARGS=(--home "$H" --db "$DB" --targets t.toml --no-config --batch-size 25 --jobs 2)
 journal_rows() { sqlite3 "$DB" "SELECT count(*) FROM KSMIGRATE_JOURNAL" 2>/dev/null || echo 0; }
 
