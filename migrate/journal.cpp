@@ -80,19 +80,19 @@ void Journal::mark_finished(const std::string& at) {
 void Journal::mark_unfinished() { db_.exec("UPDATE " + q(run_table) + " SET finished = NULL WHERE id = 1"); }
 
 void Journal::record(const JournalEntry& e) {
-    auto s = db_.prepare("INSERT INTO " + q(entries_table) +
-                         " (target, row_key, old_value, new_value, n_values, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s.bind(1, e.target).bind(2, e.row_key).bind(3, e.old_value).bind(4, e.new_value);
-    s.bind(5, e.values).bind(6, utc_now());
-    s.step();
+    auto s = db_.cached("INSERT INTO " + q(entries_table) +
+                        " (target, row_key, old_value, new_value, n_values, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s->bind(1, e.target).bind(2, e.row_key).bind(3, e.old_value).bind(4, e.new_value);
+    s->bind(5, e.values).bind(6, utc_now());
+    s->step();
 }
 
 std::optional<SqlValue> Journal::written_value(const std::string& target, const std::string& row_key) const {
-    auto s = db_.prepare("SELECT new_value FROM " + q(entries_table) +
-                         " WHERE target = ?1 AND row_key = ?2 ORDER BY seq DESC LIMIT 1");
-    s.bind(1, target).bind(2, row_key);
-    if (!s.step()) return std::nullopt;
-    return s.column(0);
+    auto s = db_.cached("SELECT new_value FROM " + q(entries_table) +
+                        " WHERE target = ?1 AND row_key = ?2 ORDER BY seq DESC LIMIT 1");
+    s->bind(1, target).bind(2, row_key);
+    if (!s->step()) return std::nullopt;
+    return s->column(0);
 }
 
 std::vector<Journal::TargetSummary> Journal::summary() const {

@@ -165,12 +165,12 @@ bool compare_and_set(Database& db, const Target& t, const std::vector<SqlValue>&
     int p = 2;
     for (const auto& k : keys) sql += k + " = ?" + std::to_string(p++) + " AND ";
     sql += col + " IS ?" + std::to_string(p);
-    auto s = db.prepare(sql);
-    s.bind(1, new_value);
+    auto s = db.cached(sql);
+    s->bind(1, new_value);
     p = 2;
-    for (const auto& v : key) s.bind(p++, v);
-    s.bind(p, old_value);
-    s.step();
+    for (const auto& v : key) s->bind(p++, v);
+    s->bind(p, old_value);
+    s->step();
     const int64_t n = db.changes();
     if (n > 1)
         fail_input(db.file().string() + ": " + t.name() + ": the key matched " + std::to_string(n) +

@@ -105,6 +105,7 @@ Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
 }
 
 Database::~Database() {
+    cache_.clear();  // finalize the cached statements before the connection closes
     // Statements are RAII objects that must not outlive the Database; close_v2 still
     // defers the close safely should one leak.
     sqlite3_close_v2(db_);
@@ -250,6 +251,12 @@ bool Statement::step() {
     if (rc == SQLITE_DONE) return false;
     const char* sql = sqlite3_sql(s_);
     db_->fail(std::string("running ") + (sql ? sql : "statement"));
+}
+
+CachedStatement Database::cached(const std::string& sql) const {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(prepare(sql))).first;
+    return CachedStatement(*it->second);
 }
 
 void Statement::reset() {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <memory>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct SqlValue {
 };
 
 class Statement;
+class CachedStatement;
 
 class Database {
 public:
@@ -44,6 +47,9 @@ public:
 
     void exec(const std::string& sql);                     // no results
     Statement prepare(const std::string& sql) const;       // one statement only
+    // For statements run once per row (UPDATE, journal INSERT, lookups): prepared the
+    // first time and kept for the life of the connection; reset when the handle goes away.
+    CachedStatement cached(const std::string& sql) const;
     bool table_exists(const std::string& table) const;
     std::vector<std::string> columns(const std::string& table) const;
     int64_t changes() const;
@@ -57,6 +63,7 @@ public:
 private:
     sqlite3* db_ = nullptr;
     std::filesystem::path file_;
+    mutable std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 class Statement {
@@ -77,6 +84,21 @@ public:
 private:
     sqlite3_stmt* s_;
     const Database* db_;
+};
+
+// A statement borrowed from the Database's cache: reset (bindings cleared, any read
+// finished) when it goes away, so a cached SELECT never holds a read lock.
+class CachedStatement {
+public:
+    explicit CachedStatement(Statement& s) : s_(s) {}
+    ~CachedStatement() { s_.reset(); }
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    Statement* operator->() { return &s_; }
+    Statement& operator*() { return s_; }
+
+private:
+    Statement& s_;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
