@@ -262,4 +262,8 @@ KeystoreSettings::~KeystoreSettings() {
         if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
 }
 
+DeploymentConfig::~DeploymentConfig() {
+    for (auto& [alias, value] : secrets) Botan::secure_scrub_memory(value.data(), value.size());
+}
+
 }  // namespace ksc

@@ -42,12 +42,20 @@ struct DeploymentConfig {
     KeystoreSettings truststore;
     bool internal_configured = false;   // [keystore.internal] has its own file_name
     std::map<std::string, std::string> secrets;  // alias -> decoded value of [secrets]
+                                                 // (may be "[plaintext]": wiped on destruction)
     std::vector<std::string> secret_references;  // every $secret{x} name used in the file, in order
 
     // Parses the file (malformed TOML: ErrorKind::input with line and column).
     static DeploymentConfig load(const std::filesystem::path& file, const std::filesystem::path& home);
     static DeploymentConfig parse(std::string_view text, const std::filesystem::path& file,
                                   const std::filesystem::path& home);
+
+    DeploymentConfig() = default;
+    DeploymentConfig(const DeploymentConfig&) = default;
+    DeploymentConfig(DeploymentConfig&&) = default;
+    DeploymentConfig& operator=(const DeploymentConfig&) = default;
+    DeploymentConfig& operator=(DeploymentConfig&&) = default;
+    ~DeploymentConfig();
 };
 
 // deployment.toml of a home: <home>/repository/conf/deployment.toml
