@@ -7,9 +7,12 @@
 #include "ksc/error.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -45,11 +48,33 @@ private:
     int fd_;
 };
 
-// A temp file that is removed unless committed (renamed into place).
+// The temp file being written now, for the signal handler to remove: a fixed buffer
+// and a flag, the only state a handler may read. One write at a time per process.
+char pending_temp[PATH_MAX];
+volatile sig_atomic_t pending_temp_set = 0;
+
+extern "C" void remove_temp_and_end(int sig) {
+    const int saved = errno;
+    if (pending_temp_set) ::unlink(pending_temp);  // after the rename: ENOENT, harmless
+    errno = saved;
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);  // delivered on return from this handler: the default action ends the process
+}
+
+// A temp file that is removed unless committed (renamed into place), also when a
+// signal ends the process meanwhile (end_cleanly_on_signals).
 class TempFile {
 public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
+    explicit TempFile(std::string path) : path_(std::move(path)) {
+        if (path_.size() < sizeof pending_temp) {
+            path_.copy(pending_temp, path_.size());
+            pending_temp[path_.size()] = '\0';
+            std::atomic_signal_fence(std::memory_order_seq_cst);  // the name is complete before the flag says so
+            pending_temp_set = 1;
+        }
+    }
     ~TempFile() {
+        pending_temp_set = 0;
         if (!committed_) ::unlink(path_.c_str());
     }
     TempFile(const TempFile&) = delete;
@@ -203,6 +228,15 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
     }
     const mode_t mode = existing ? existing->mode : static_cast<mode_t>(new_mode) & 07777;
     replace_file(target, content, mode, existing);
+}
+
+void end_cleanly_on_signals() noexcept {
+    struct sigaction act {};
+    act.sa_handler = remove_temp_and_end;
+    sigemptyset(&act.sa_mask);
+    for (int sig : {SIGHUP, SIGINT, SIGTERM}) ::sigaction(sig, &act, nullptr);
+    act.sa_handler = SIG_IGN;
+    ::sigaction(SIGXFSZ, &act, nullptr);
 }
 
 }  // namespace ksc

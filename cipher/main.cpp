@@ -275,6 +275,7 @@ int cmd_check(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    end_cleanly_on_signals();
     return run_guarded(program, [&]() -> int {
         CLI::App app{"kscipher: encrypt WSO2 config secrets with the internal keystore, and inspect keystores"};
         app.require_subcommand(1);

@@ -28,9 +28,9 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void on_stop_signal(int) {
     stop_requested = true;
-    // A second signal ends the process at once (the journal keeps it resumable).
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    // A second signal ends the process at once (the journal keeps it resumable),
+    // removing a half-written deployment.toml temp file first.
+    end_cleanly_on_signals();
 }
 
 struct KeyOptions {
@@ -267,6 +267,7 @@ int cmd_lines(const std::vector<std::string>& lines) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    end_cleanly_on_signals();
     return run_guarded(program, [&]() -> int {
         CLI::App app{"ksmigrate: re-encrypt WSO2 data stored under one keystore key for another"};
         app.require_subcommand(1);

@@ -14,4 +14,12 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
                            const std::filesystem::path& backup_path = {},
                            std::filesystem::perms new_mode = std::filesystem::perms(0600));
 
+// For a program that writes with write_file_atomically: SIGHUP, SIGINT and SIGTERM
+// first remove the temp file being written (it holds the new content, secrets
+// included), then end the process with the signal's default action; SIGXFSZ is
+// ignored, so a write over `ulimit -f` fails as an error instead of killing the
+// process half-way. Async-signal-safe (only sigaction), so a program's own
+// handler may call it to hand the next signal back to these handlers.
+void end_cleanly_on_signals() noexcept;
+
 }  // namespace ksc

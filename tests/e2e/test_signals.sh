@@ -54,7 +54,9 @@ ok
 [[ $((OLD + NEW)) == 30 ]] || fail "every kill left the old or the new file"; ok
 echo "SIGKILL during configure: $OLD old, $NEW new, $LEFTOVERS temporary file(s) left" >&2
 
-# --- SIGINT the same way: exit 130 (or 0 when it finished first), old or new file.
+# --- SIGINT the same way: exit 130 (or 0 when it finished first), old or new file, and
+# no temporary file: the handler removes it before the signal ends the process.
+LEFTOVERS=0
 for i in $(seq 1 10); do
   cp old.toml "$CONF"
   "$KSCIPHER" configure --home "$H" --backup >/dev/null 2>&1 &
@@ -69,6 +71,7 @@ for i in $(seq 1 10); do
   leftovers_private
 done
 ok
+[[ $LEFTOVERS == 0 ]] || fail "SIGINT during configure left $LEFTOVERS temporary file(s)"; ok
 # Finished normally the file is the new version.
 cp old.toml "$CONF"
 run_capture "$KSCIPHER" configure --home "$H"

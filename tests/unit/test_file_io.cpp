@@ -130,8 +130,9 @@ TEST_CASE("atomic: failures leave the original untouched and no temp file") {
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            // Child: no doctest here, only an exit code. SIGXFSZ ignored so write() fails with EFBIG.
-            std::signal(SIGXFSZ, SIG_IGN);
+            // Child: no doctest here, only an exit code. The programs' signal set-up ignores
+            // SIGXFSZ, so write() fails with EFBIG instead of killing the process.
+            end_cleanly_on_signals();
             const rlimit limit{1u << 16, 1u << 16};
             if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(10);
             try {
@@ -155,4 +156,51 @@ TEST_CASE("atomic: failures leave the original untouched and no temp file") {
         CHECK(ksc::test::slurp(backup) == "original content\n");
         CHECK(strays(dir.path(), {"deployment.toml", "deployment.toml.bak"}).empty());
     }
+}
+
+TEST_CASE("atomic: a signal that ends the process while the temp file is written removes it") {
+    ksc::test::ScratchDir dir;
+    const fs::path file = dir / "deployment.toml";
+    ksc::test::write(file, "original content\n");
+    bool caught = false;
+    // The temp file lives while the content is written and synced; a big content keeps
+    // it long enough to be seen. Should a write still win the race, try a bigger one.
+    for (size_t size = size_t{1} << 27; !caught && size <= (size_t{1} << 30); size <<= 1) {
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            end_cleanly_on_signals();
+            try {
+                write_file_atomically(file, std::string(size, 'n'));
+            } catch (...) {
+                ::_exit(12);
+            }
+            ::_exit(0);
+        }
+        int status = 0;
+        for (;;) {
+            const pid_t done = ::waitpid(pid, &status, WNOHANG);
+            REQUIRE(done >= 0);
+            if (done == pid) break;
+            if (!strays(dir.path(), {"deployment.toml"}).empty()) {
+                ::kill(pid, SIGTERM);
+                REQUIRE(::waitpid(pid, &status, 0) == pid);
+                caught = true;
+                break;
+            }
+            ::usleep(500);
+        }
+        if (caught) {
+            // Ended by the signal itself (its default action), not by an exit.
+            REQUIRE(WIFSIGNALED(status));
+            CHECK(WTERMSIG(status) == SIGTERM);
+            CHECK(ksc::test::slurp(file) == "original content\n");
+        } else {
+            REQUIRE(WIFEXITED(status));
+            REQUIRE(WEXITSTATUS(status) == 0);
+            ksc::test::write(file, "original content\n");
+        }
+        CHECK(strays(dir.path(), {"deployment.toml"}).empty());
+    }
+    CHECK(caught);
 }
