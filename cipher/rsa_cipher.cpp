@@ -93,23 +93,47 @@ Bytes RsaEncryptor::encrypt(ByteView plaintext, Botan::RandomNumberGenerator& rn
     return enc_->encrypt(plaintext.data(), plaintext.size(), rng);
 }
 
-RsaDecryptor::RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng)
+RsaBlockOpener::RsaBlockOpener(const Botan::Private_Key& key, Botan::RandomNumberGenerator& rng)
     : modulus_bytes_(modulus_bytes_of(key)) {
     if (key.algo_name() != "RSA")
         fail_refused("only RSA keys can decrypt these values (this key is " + key.algo_name() + ")");
-    dec_ = std::make_unique<Botan::PK_Decryptor_EME>(key, rng, botan_eme(p));
+    raw_ = std::make_unique<Botan::PK_Decryptor_EME>(key, rng, "Raw");
 }
 
-std::optional<SecureBytes> RsaDecryptor::try_decrypt(ByteView block) const {
+std::optional<SecureBytes> RsaBlockOpener::open(ByteView block) const {
     // A block of the wrong size can never be ours; Botan would reject it anyway, but
     // checking first keeps hostile sizes away from the bignum code.
     if (block.size() != modulus_bytes_) return std::nullopt;
+    SecureBytes m;
     try {
-        return dec_->decrypt(block.data(), block.size());
+        m = raw_->decrypt(block.data(), block.size());  // throws when the block is not below the modulus
     } catch (const std::exception&) {
-        // Wrong key, wrong padding or damage all look alike on purpose (no oracle detail).
         return std::nullopt;
     }
+    if (m.size() > modulus_bytes_) return std::nullopt;
+    // Botan's raw result drops leading zero bytes; the paddings expect the full encoded
+    // message (EM = 0x00 || ...), as Botan's own decryptor hands it to them.
+    m.insert(m.begin(), modulus_bytes_ - m.size(), 0);
+    return m;
+}
+
+std::optional<SecureBytes> RsaBlockOpener::unpad(RsaPadding p, const SecureBytes& opened) const {
+    if (opened.size() != modulus_bytes_) return std::nullopt;
+    auto& eme = eme_[static_cast<size_t>(p)];
+    if (!eme) eme.reset(Botan::get_eme(botan_eme(p)));
+    uint8_t valid = 0;
+    SecureBytes plain = eme->unpad(valid, opened.data(), opened.size());  // constant time, as in Botan's decryptor
+    if (valid == 0) return std::nullopt;
+    return plain;
+}
+
+RsaDecryptor::RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng)
+    : opener_(key, rng), padding_(p) {}
+
+std::optional<SecureBytes> RsaDecryptor::try_decrypt(ByteView block) const {
+    const auto opened = opener_.open(block);
+    if (!opened) return std::nullopt;
+    return opener_.unpad(padding_, *opened);
 }
 
 }  // namespace ksc

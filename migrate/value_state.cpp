@@ -14,10 +14,19 @@
 namespace ksc {
 namespace {
 
-// The two transformations a plain value is tried with, in this order: OAEP first because
-// its success proves the key (PKCS#1 v1.5 opens under a wrong key about once in 65,000).
-constexpr std::string_view oaep_sha1_name = "RSA/ECB/OAEPwithSHA1andMGF1Padding";
-constexpr std::string_view pkcs1_name = "RSA";  // the cipher tool's name for PKCS#1 v1.5
+// The paddings a plain value is tried with, in this order: OAEP first because its
+// success proves the key (PKCS#1 v1.5 opens under a wrong key about once in 65,000).
+// All are checked on one private-key operation per key (RsaBlockOpener). Each comes
+// with the JCE name the re-encrypted value is written with.
+struct PlainTrial {
+    RsaPadding padding;
+    std::string_view jce_name;
+};
+constexpr std::array<PlainTrial, 3> plain_trials{{
+    {RsaPadding::oaep_sha1, "RSA/ECB/OAEPwithSHA1andMGF1Padding"},
+    {RsaPadding::oaep_sha256_mgf1_sha1, "RSA/ECB/OAEPWithSHA-256AndMGF1Padding"},
+    {RsaPadding::pkcs1_v15, "RSA"},  // the cipher tool's name for PKCS#1 v1.5
+}};
 
 constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
 
@@ -28,6 +37,12 @@ constexpr int max_unambiguous_attempts = 8;
 
 constexpr size_t padding_index(RsaPadding p) { return static_cast<size_t>(p); }
 constexpr size_t padding_count = padding_index(RsaPadding::oaep_sha256_mgf1_sha1) + 1;
+
+std::string_view jce_name_of(RsaPadding p) {
+    for (const auto& t : plain_trials)
+        if (t.padding == p) return t.jce_name;
+    return "RSA";
+}
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
@@ -73,7 +88,7 @@ std::string to_string(ValueState s) {
 enum class Which { source, target };
 
 struct ValueMigrator::Impl {
-    // Declared first so it is destroyed last: every RsaDecryptor keeps a reference to it
+    // Declared first so it is destroyed last: every RsaBlockOpener keeps a reference to it
     // (RSA blinding), and none of them may outlive it.
     Botan::AutoSeeded_RNG rng;
     KeyPair keys;
@@ -81,10 +96,10 @@ struct ValueMigrator::Impl {
     std::unique_ptr<Botan::Public_Key> target_public;  // what new values are encrypted for
     size_t source_modulus;
     size_t target_modulus;
-    // Built on first use: a run that only meets OAEP values never pays for the others,
-    // and quick mode over self-contained values never touches a private key at all.
-    std::array<std::unique_ptr<RsaDecryptor>, padding_count> source_dec;
-    std::array<std::unique_ptr<RsaDecryptor>, padding_count> target_dec;
+    // Built on first use: quick mode over self-contained values never touches a private
+    // key at all, and a run before any ambiguity check never needs the target's.
+    std::unique_ptr<RsaBlockOpener> source_opener;
+    std::unique_ptr<RsaBlockOpener> target_opener;
     std::array<std::unique_ptr<RsaEncryptor>, padding_count> target_enc;
 
     Impl(const KeyPair& k, uint64_t* op_counter)
@@ -97,23 +112,28 @@ struct ValueMigrator::Impl {
     const LoadedKey& key(Which w) const { return w == Which::source ? *keys.source : *keys.target; }
     size_t modulus(Which w) const { return w == Which::source ? source_modulus : target_modulus; }
 
-    RsaDecryptor& decryptor(Which w, RsaPadding p) {
-        auto& slot = (w == Which::source ? source_dec : target_dec)[padding_index(p)];
+    RsaBlockOpener& opener(Which w) {
+        auto& slot = w == Which::source ? source_opener : target_opener;
         if (!slot) {
             const LoadedKey& k = key(w);
             if (!k.private_key) fail_refused("internal: private key not loaded for " + k.describe());
-            slot = std::make_unique<RsaDecryptor>(*k.private_key, p, rng);
+            slot = std::make_unique<RsaBlockOpener>(*k.private_key, rng);
         }
         return *slot;
     }
 
-    // One trial decryption. A block whose length is not the key's modulus length cannot
-    // be under that key, so it is not tried (and costs no private-key operation).
-    std::optional<SecureBytes> try_open(Which w, RsaPadding p, ByteView block) {
+    // One private-key operation on a block. A block whose length is not the key's
+    // modulus length cannot be under that key, so it is not tried (and costs nothing).
+    std::optional<SecureBytes> open(Which w, ByteView block) {
         if (block.size() != modulus(w)) return std::nullopt;
-        RsaDecryptor& d = decryptor(w, p);
         ++*ops;
-        return d.try_decrypt(block);
+        return opener(w).open(block);
+    }
+
+    std::optional<SecureBytes> try_open(Which w, RsaPadding p, ByteView block) {
+        const auto opened = open(w, block);
+        if (!opened) return std::nullopt;
+        return opener(w).unpad(p, *opened);
     }
 
     const RsaEncryptor& encryptor(const Transformation& t) {
@@ -127,16 +147,22 @@ struct ValueMigrator::Impl {
         RsaPadding padding;
     };
 
-    // A plain value under one key: OAEP-SHA-1, then PKCS#1 v1.5 (see the order's reason above).
-    std::optional<Opened> open_plain(Which w, ByteView block) {
-        for (RsaPadding p : {RsaPadding::oaep_sha1, RsaPadding::pkcs1_v15})
-            if (auto pt = try_open(w, p, block)) return Opened{std::move(*pt), p};
+    // The first padding of plain_trials that checks on an opened block.
+    std::optional<Opened> unpad_plain(Which w, const SecureBytes& opened) {
+        for (const auto& t : plain_trials)
+            if (auto pt = opener(w).unpad(t.padding, opened)) return Opened{std::move(*pt), t.padding};
         return std::nullopt;
+    }
+
+    std::optional<Opened> open_plain(Which w, ByteView block) {
+        const auto opened = open(w, block);
+        if (!opened) return std::nullopt;
+        return unpad_plain(w, *opened);
     }
 
     static Classification plain_source(Opened&& o) {
         Classification c = state_only(ValueState::source);
-        c.transformation = Transformation::parse(o.padding == RsaPadding::oaep_sha1 ? oaep_sha1_name : pkcs1_name);
+        c.transformation = Transformation::parse(jce_name_of(o.padding));
         c.plaintext = std::move(o.plaintext);
         c.has_plaintext = true;
         return c;
@@ -159,10 +185,10 @@ struct ValueMigrator::Impl {
                 // other key is proof, so the value is that key's (a run must not rewrite a
                 // value already under the target from garbage). A PKCS#1 success there too
                 // leaves nothing saying which key it is under: rewriting could destroy it.
-                if (auto other = try_open(second, RsaPadding::oaep_sha1, block))
-                    return found(second, Opened{std::move(*other), RsaPadding::oaep_sha1});
-                if (try_open(second, RsaPadding::pkcs1_v15, block))
+                if (auto other = open_plain(second, block)) {
+                    if (other->padding != RsaPadding::pkcs1_v15) return found(second, std::move(*other));
                     return state_only(ValueState::undecryptable, std::string(ambiguous_reason));
+                }
             }
             return found(first, std::move(*o));
         }
@@ -170,6 +196,18 @@ struct ValueMigrator::Impl {
         // second key cannot be ambiguous between the two.
         if (auto o = open_plain(second, block)) return found(second, std::move(*o));
         return state_only(ValueState::undecryptable, "decrypts under neither key");
+    }
+
+    // A source value whose plaintext does not fit the target key (a smaller target key)
+    // can be decrypted but not moved: it is undecryptable for the migration, so plan
+    // lists it and run stops before its batch, as for a value that does not decrypt.
+    Classification unless_too_long(Classification c) const {
+        if (c.state != ValueState::source || !c.has_plaintext || !c.transformation) return c;
+        const size_t limit = c.transformation->max_plaintext(target_modulus);
+        if (c.plaintext.size() <= limit) return c;
+        return state_only(ValueState::undecryptable,
+                          "decrypts under the source key but is too long for the target key with " +
+                              c.transformation->name + " (at most " + std::to_string(limit) + " bytes)");
     }
 
     Classification classify_self_contained(const ParsedCiphertext& p, ClassifyMode mode) {
@@ -230,15 +268,16 @@ Classification ValueMigrator::classify(std::string_view value, ClassifyMode mode
         if (q.format != CiphertextFormat::not_ciphertext) p = std::move(q);
     }
 
+    Classification c;
     switch (p.format) {
         case CiphertextFormat::symmetric_carbon:
         case CiphertextFormat::symmetric_vault: return state_only(ValueState::symmetric);
         case CiphertextFormat::not_ciphertext: return state_only(ValueState::not_encrypted, p.reason);
-        case CiphertextFormat::self_contained: return impl_->classify_self_contained(p, mode);
+        case CiphertextFormat::self_contained: c = impl_->classify_self_contained(p, mode); break;
         // Plain values carry no key id: trial decryption is the only way, in every mode.
-        case CiphertextFormat::plain: return impl_->classify_plain(p.rsa_block, mode);
+        case CiphertextFormat::plain: c = impl_->classify_plain(p.rsa_block, mode); break;
     }
-    return state_only(ValueState::not_encrypted, "unknown format");
+    return impl_->unless_too_long(std::move(c));
 }
 
 std::string ValueMigrator::reencrypt(const Classification& c) {

@@ -3,10 +3,14 @@
 #pragma once
 #include "ksc/bytes.hpp"
 
+// eme.h is a public Botan 2 header marked "internal in the future": Botan 2 has no
+// other way to check a padding without a second private-key operation.
+#include <botan/eme.h>
 #include <botan/pk_keys.h>
 #include <botan/pubkey.h>
 #include <botan/rng.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,18 +52,40 @@ private:
     std::unique_ptr<Botan::PK_Encryptor_EME> enc_;
 };
 
-// Decrypts with one private key; not thread-safe, so make one per worker thread.
+// One RSA private-key operation per block, with any padding checked on its result:
+// a plain value names no padding, so trying several costs one operation, not one
+// per padding. Not thread-safe (Botan's operation and the paddings' hash objects
+// keep state): make one per worker thread.
+class RsaBlockOpener {
+public:
+    // `rng` (used for blinding) must outlive the opener. A key that is not RSA: ErrorKind::refused.
+    RsaBlockOpener(const Botan::Private_Key& key, Botan::RandomNumberGenerator& rng);
+    // The encoded message c^d mod n, modulus_bytes() long; nullopt when the block cannot
+    // be one for this key (wrong length, not below the modulus).
+    std::optional<SecureBytes> open(ByteView block) const;
+    // The plaintext inside an opened block under padding p; nullopt when the padding
+    // does not check (wrong key, wrong padding or damage look alike on purpose).
+    std::optional<SecureBytes> unpad(RsaPadding p, const SecureBytes& opened) const;
+    size_t modulus_bytes() const { return modulus_bytes_; }
+
+private:
+    size_t modulus_bytes_;
+    std::unique_ptr<Botan::PK_Decryptor_EME> raw_;
+    mutable std::array<std::unique_ptr<Botan::EME>, 3> eme_;  // built on first use, by RsaPadding
+};
+
+// Decrypts with one private key and one padding; not thread-safe, so make one per worker thread.
 class RsaDecryptor {
 public:
     RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng);
     // `rng` (used for blinding) must outlive the decryptor.
     // nullopt when the block does not decrypt (wrong key, wrong padding, damage).
     std::optional<SecureBytes> try_decrypt(ByteView block) const;
-    size_t modulus_bytes() const { return modulus_bytes_; }
+    size_t modulus_bytes() const { return opener_.modulus_bytes(); }
 
 private:
-    size_t modulus_bytes_;
-    std::unique_ptr<Botan::PK_Decryptor_EME> dec_;
+    RsaBlockOpener opener_;
+    RsaPadding padding_;
 };
 
 }  // namespace ksc

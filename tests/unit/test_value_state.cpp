@@ -180,6 +180,12 @@ Fixture& fx() {
 
 KeyPair a_to_b() { return KeyPair{&fx().a.loaded, &fx().b.loaded}; }
 
+// A third key of another size, made once (its files are reused by openssl).
+const TestKey& key_3072() {
+    static const TestKey k = fx().make("c3072", 3072);
+    return k;
+}
+
 std::string tp(const TestKey& k) { return k.loaded.facts.thumbprint_sha1; }
 
 std::string b64(const std::string& s) {
@@ -242,10 +248,11 @@ TEST_CASE("value_state: plan (full mode) tells every state apart") {
         CHECK(text(c.plaintext) == secret);
     }
 
-    SUBCASE("plain PKCS#1 under the source key: both paddings under the source, then the target is asked") {
-        // source OAEP (fails), source PKCS#1 (opens), target OAEP and PKCS#1 (both fail).
+    SUBCASE("plain PKCS#1 under the source key: one operation per key, every padding checked on it") {
+        // The source's operation: OAEP-SHA-1 and OAEP-SHA-256 fail, PKCS#1 opens; the
+        // target's: no padding checks, so the value is not ambiguous.
         const Classification c =
-            classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::full, 4);
+            classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::full, 2);
         CHECK(c.state == ValueState::source);
         REQUIRE(c.transformation);
         CHECK(c.transformation->name == "RSA");
@@ -254,12 +261,12 @@ TEST_CASE("value_state: plan (full mode) tells every state apart") {
     }
 
     SUBCASE("plain values under the target key") {
-        // source OAEP and PKCS#1 fail, target OAEP opens. (Should source PKCS#1 open by
-        // chance, target OAEP is still the third operation and still wins.)
-        CHECK(classify_counting(m, write_plain(f.openssl_encrypt(f.b, oaep_sha1, secret)), ClassifyMode::full, 3)
+        // No padding checks under the source's operation, OAEP does under the target's.
+        // (Should source PKCS#1 open by chance, target OAEP is still tried and still wins.)
+        CHECK(classify_counting(m, write_plain(f.openssl_encrypt(f.b, oaep_sha1, secret)), ClassifyMode::full, 2)
                   .state == ValueState::target);
         const Classification c =
-            classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::full, 4);
+            classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::full, 2);
         CHECK(c.state == ValueState::target);
         CHECK(c.plaintext.empty());  // not needed, not kept
     }
@@ -292,8 +299,8 @@ TEST_CASE("value_state: plan (full mode) tells every state apart") {
     }
 
     SUBCASE("undecryptable values") {
-        // A damaged plain block: both paddings under both keys.
-        Classification c = classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::full, 4);
+        // A damaged plain block: every padding under both keys' operations.
+        Classification c = classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::full, 2);
         CHECK(c.state == ValueState::undecryptable);
         CHECK(c.reason == "decrypts under neither key");
 
@@ -400,8 +407,8 @@ TEST_CASE("value_state: a PKCS#1 v1.5 success is never taken as proof of the key
     const Bytes pkcs1_block = f.openssl_encrypt(f.a, pkcs1, secret);
 
     for (ClassifyMode mode : {ClassifyMode::full, ClassifyMode::quick, ClassifyMode::verify}) {
-        // One key's OAEP (fails) and PKCS#1 (opens), the other's OAEP (fails) and PKCS#1 (opens).
-        const Classification c = classify_counting(m, write_plain(pkcs1_block), mode, 4);
+        // PKCS#1 (and no OAEP) opens under each key's operation.
+        const Classification c = classify_counting(m, write_plain(pkcs1_block), mode, 2);
         CHECK(c.state == ValueState::undecryptable);
         CHECK(c.reason == "ambiguous: opens under both keys with PKCS#1 v1.5");
         CHECK(c.plaintext.empty());
@@ -453,16 +460,16 @@ TEST_CASE("value_state: verify mode wants every value under the target key") {
                    ClassifyMode::full);
     const std::string migrated_sc = m.reencrypt(sc_src);
     CHECK(classify_counting(m, migrated_sc, ClassifyMode::verify, 1).state == ValueState::target);
-    // Target PKCS#1 (made by openssl): the target's OAEP and PKCS#1, then the source's
-    // OAEP and PKCS#1 to rule out ambiguity.
-    CHECK(classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::verify, 4).state ==
+    // Target PKCS#1 (made by openssl): the target's operation, then the source's to
+    // rule out ambiguity.
+    CHECK(classify_counting(m, write_plain(f.block_for(f.b, pkcs1, f.a)), ClassifyMode::verify, 2).state ==
           ValueState::target);
 
     // Unmigrated values are source: the migration's failure verify reports.
     const Classification left = classify_counting(m, write_plain(f.block_for(f.a, oaep_sha1, f.b)),
-                                                  ClassifyMode::verify, 3);
+                                                  ClassifyMode::verify, 2);
     CHECK(left.state == ValueState::source);
-    CHECK(classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::verify, 4).state ==
+    CHECK(classify_counting(m, write_plain(f.block_for(f.a, pkcs1, f.b)), ClassifyMode::verify, 2).state ==
           ValueState::source);
     CHECK(classify_counting(
               m, write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), oaep_sha1, tp(f.a)),
@@ -475,28 +482,66 @@ TEST_CASE("value_state: verify mode wants every value under the target key") {
         ClassifyMode::verify, 1);
     CHECK(lying.state == ValueState::undecryptable);
     CHECK(lying.reason == "does not decrypt under the target key");
-    CHECK(classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::verify, 4).state ==
+    CHECK(classify_counting(m, write_plain(f.damaged_block()), ClassifyMode::verify, 2).state ==
           ValueState::undecryptable);
 }
 
 TEST_CASE("value_state: keys of different sizes try each block only under the key it fits") {
     auto& f = fx();
-    static const TestKey big = f.make("c3072", 3072);
+    const TestKey& big = key_3072();
     ValueMigrator m(KeyPair{&f.a.loaded, &big.loaded});
 
     // A 256-byte block is never offered to the 3072-bit key, a 384-byte one never to
     // the 2048-bit key: no wasted private-key operation, no chance success.
     const Classification src = classify_counting(m, write_plain(f.openssl_encrypt(f.a, pkcs1, secret)),
-                                                 ClassifyMode::full, 2);
+                                                 ClassifyMode::full, 1);
     CHECK(src.state == ValueState::source);
     CHECK(classify_counting(m, write_plain(f.openssl_encrypt(big, oaep_sha1, secret)), ClassifyMode::full, 1)
               .state == ValueState::target);
-    CHECK(classify_counting(m, write_plain(f.openssl_encrypt(big, pkcs1, secret)), ClassifyMode::full, 2).state ==
+    CHECK(classify_counting(m, write_plain(f.openssl_encrypt(big, pkcs1, secret)), ClassifyMode::full, 1).state ==
           ValueState::target);
 
     const std::string migrated = m.reencrypt(src);
     const ParsedCiphertext p = parse_ciphertext(migrated, 384);
     REQUIRE(p.format == CiphertextFormat::plain);
     CHECK(f.openssl_decrypt(big, pkcs1, p.rsa_block) == secret);
-    CHECK(classify_counting(m, migrated, ClassifyMode::verify, 2).state == ValueState::target);
+    CHECK(classify_counting(m, migrated, ClassifyMode::verify, 1).state == ValueState::target);
+}
+
+TEST_CASE("value_state: plain OAEP-SHA-256 values (kscipher writes them) are found and keep their padding") {
+    auto& f = fx();
+    ValueMigrator m(a_to_b());
+    // openssl's OAEP with SHA-256 and MGF1 on SHA-1, as the JCE name means.
+    const Classification c =
+        classify_counting(m, write_plain(f.openssl_encrypt(f.a, oaep_sha256, secret)), ClassifyMode::full, 1);
+    REQUIRE(c.state == ValueState::source);
+    REQUIRE(c.transformation);
+    CHECK(c.transformation->padding == RsaPadding::oaep_sha256_mgf1_sha1);
+    CHECK(text(c.plaintext) == secret);
+    const ParsedCiphertext p = parse_ciphertext(m.reencrypt(c), 256);
+    REQUIRE(p.format == CiphertextFormat::plain);
+    CHECK(f.openssl_decrypt(f.b, oaep_sha256, p.rsa_block) == secret);
+    // Under the target it is proof of the target key, like OAEP-SHA-1.
+    CHECK(classify_counting(m, write_plain(f.openssl_encrypt(f.b, oaep_sha256, secret)), ClassifyMode::full, 2)
+              .state == ValueState::target);
+}
+
+TEST_CASE("value_state: a plaintext too long for a smaller target key is not migratable, and says so") {
+    auto& f = fx();
+    const TestKey& big = key_3072();
+    ValueMigrator m(KeyPair{&big.loaded, &f.a.loaded});
+    // 300 bytes fit OAEP-SHA-1 under 3072 bits (342) but not under 2048 (214).
+    const std::string long_secret(300, 'x');
+    for (const std::string& value :
+         {write_plain(f.openssl_encrypt(big, oaep_sha1, long_secret)),
+          write_self_contained(f.openssl_encrypt(big, oaep_sha1, long_secret), oaep_sha1, tp(big))}) {
+        const Classification c = m.classify(value, ClassifyMode::full);
+        CHECK(c.state == ValueState::undecryptable);
+        CHECK(c.reason.find("too long for the target key") != std::string::npos);
+        CHECK(c.reason.find("214") != std::string::npos);
+        CHECK(c.plaintext.empty());
+    }
+    // A short one under the same keys moves as usual.
+    const Classification ok = m.classify(write_plain(f.openssl_encrypt(big, oaep_sha1, secret)), ClassifyMode::full);
+    CHECK(ok.state == ValueState::source);
 }
