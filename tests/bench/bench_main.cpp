@@ -7,7 +7,8 @@
 //   ksc_bench gen-db DB ROWS KEYSTORE PASSWORD_FILE ALIAS [TARGET_KEYSTORE TARGET_PASSWORD_FILE TARGET_ALIAS TARGET_ROWS]
 //       An IDN_OAUTH2_ACCESS_TOKEN table with ROWS self-contained OAEP values under the
 //       key (the library's encryptor, which Java reads: see the interop tests), plus
-//       TARGET_ROWS values already under a second key.
+//       TARGET_ROWS values already under a second key. KSC_BENCH_VALUES=plain-pkcs1 makes
+//       legacy plain PKCS#1 v1.5 values instead.
 //   ksc_bench rss COMMAND...
 //       Runs COMMAND; prints "<seconds> <peak RSS KiB> <exit code>".
 #include "ksc/key_selection.hpp"
@@ -25,6 +26,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -66,8 +68,13 @@ void fill(Database& db, const std::string& keystore, const std::string& pwfile, 
     spec.alias = alias;
     spec.password.file = pwfile;
     const LoadedKey key = load_key(spec, false);
+    // KSC_BENCH_VALUES=plain-pkcs1: legacy plain PKCS#1 v1.5 values (the cipher tool's
+    // default), which carry no key id and are classified by trial decryption.
+    const char* kind = std::getenv("KSC_BENCH_VALUES");
+    const bool legacy = kind != nullptr && std::string(kind) == "plain-pkcs1";
     const ValueEncryptor enc(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1,
-                             Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"), OutputFormat::self_contained);
+                             Transformation::parse(legacy ? "RSA" : "RSA/ECB/OAEPwithSHA1andMGF1Padding"),
+                             legacy ? OutputFormat::plain : OutputFormat::self_contained);
     Botan::AutoSeeded_RNG rng;
     auto ins = db.prepare("INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES (?, ?, 'ACTIVE')");
     const int64_t batch = 10000;
