@@ -8,12 +8,16 @@
 //   [keystore.tls]       each missing field -> primary's resolved field (the product
 //                        maps the secondary/TLS keystore onto the primary one the same way)
 //   [truststore]         each missing field -> client-truststore.jks, JKS, wso2carbon
+// One exception, in every table: a table with its own `password` line and no
+// `key_password` line uses that password as its key password, instead of inheriting
+// primary's key_password or the default "wso2carbon". The product documents that the
+// two must be equal, and keytool (-keypass defaults to -storepass) and PKCS#12 (one
+// password) make them equal; inheriting would pair the table's store password with a
+// key password meant for another keystore and fail as "key password is wrong".
 // The secure-vault cipher tool 1.1.21+ uses internal only when it has a file_name
 // (internal_configured); field by field merging gives the same key in that case
 // and the key the server itself resolves in every other case.
 #include "ksc/deployment_config.hpp"
-
-#include <botan/mem_ops.h>
 
 #include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
@@ -136,13 +140,17 @@ public:
         return r.value;
     }
 
-    // Passwords that cannot be resolved become nullopt: the tools then ask for them.
-    void password(const toml::table* t, std::string_view dotted, std::string_view key,
-                  std::optional<std::string>& value, std::string& raw_out) const {
+    // Passwords that cannot be resolved become nullopt (the tools then ask for them)
+    // with `problem_out` naming the placeholder that stops them. False when absent.
+    bool password(const toml::table* t, std::string_view dotted, std::string_view key,
+                  std::optional<std::string>& value, std::string& raw_out, std::string& problem_out) const {
         const auto v = raw(t, dotted, key);
-        if (!v) return;
+        if (!v) return false;
         raw_out = *v;
-        value = resolve_placeholders(*v, home_).value;
+        Resolved r = resolve_placeholders(*v, home_);
+        value = std::move(r.value);
+        problem_out = std::move(r.problem);
+        return true;
     }
 
     KeystoreSettings keystore(std::string_view dotted, const KeystoreSettings& fallback) const {
@@ -156,8 +164,14 @@ public:
         }
         if (auto v = required(t, dotted, "type")) s.type = *v;
         if (auto v = required(t, dotted, "alias")) s.alias = *v;
-        password(t, dotted, "password", s.password, s.password_raw);
-        password(t, dotted, "key_password", s.key_password, s.key_password_raw);
+        const bool own_password = password(t, dotted, "password", s.password, s.password_raw, s.password_problem);
+        const bool own_key_password =
+            password(t, dotted, "key_password", s.key_password, s.key_password_raw, s.key_password_problem);
+        if (own_password && !own_key_password) {  // see the top of this file
+            s.key_password = s.password;
+            s.key_password_raw = s.password_raw;
+            s.key_password_problem = s.password_problem;
+        }
         return s;
     }
 

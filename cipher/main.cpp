@@ -18,6 +18,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -93,21 +94,27 @@ LoadedKey encryption_key(const Options& o) {
     return key;
 }
 
-ValueEncryptor make_encryptor(const LoadedKey& key, const Options& o) {
-    return ValueEncryptor(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1,
-                          Transformation::parse(o.transformation), parse_output_format(o.format));
+// What is written: parsed before any file, keystore or password is touched, so a
+// typo in --format or --transformation is a usage error (exit 2) on every path,
+// configure --dry-run and "nothing to encrypt" included.
+struct Encoding {
+    Transformation transformation;
+    OutputFormat format;
+};
+Encoding parse_encoding(const Options& o) {
+    return {Transformation::parse(o.transformation), parse_output_format(o.format)};
 }
 
-// The value to encrypt: prompted twice on a terminal, else all of standard input
-// with one trailing newline removed.
-SecureBytes read_secret_value(const Options& o) {
-    if (stdin_is_terminal() && !o.password.from_stdin) {
-        auto first = prompt_password("Value to encrypt");
-        auto second = prompt_password("Repeat the value");
-        if (!first || !second) fail_usage("no terminal to prompt for the value; pipe it on standard input");
-        if (!(*first == *second)) fail_usage("the two values differ; nothing was encrypted");
-        return first->utf8();
-    }
+ValueEncryptor make_encryptor(const LoadedKey& key, const Encoding& e) {
+    return ValueEncryptor(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1, e.transformation,
+                          e.format);
+}
+
+// A prompt only when standard input is a terminal nobody else reads from.
+bool prompt_on_terminal(const Options& o) { return stdin_is_terminal() && !o.password.from_stdin; }
+
+// All of standard input (at most 1 MiB) with one trailing newline removed.
+SecureBytes read_all_stdin() {
     SecureBytes value;
     char buf[4096];
     ssize_t n;
@@ -118,6 +125,30 @@ SecureBytes read_secret_value(const Options& o) {
     if (!value.empty() && value.back() == '\n') value.pop_back();
     Botan::secure_scrub_memory(buf, sizeof buf);
     return value;
+}
+
+// The value to encrypt: prompted twice on a terminal (a typo would be encrypted
+// unseen), else all of standard input with one trailing newline removed.
+SecureBytes read_secret_value(const Options& o) {
+    if (prompt_on_terminal(o)) {
+        auto first = prompt_password("Value to encrypt");
+        auto second = prompt_password("Repeat the value");
+        if (!first || !second) fail_usage("no terminal to prompt for the value; pipe it on standard input");
+        if (!(*first == *second)) fail_usage("the two values differ; nothing was encrypted");
+        return first->utf8();
+    }
+    return read_all_stdin();
+}
+
+// The ciphertext to decrypt: one prompt on a terminal (a typo just fails to decrypt,
+// so there is nothing to confirm), else all of standard input.
+SecureBytes read_ciphertext(const Options& o) {
+    if (prompt_on_terminal(o)) {
+        auto value = prompt_password("Ciphertext to decrypt");
+        if (!value) fail_usage("no terminal to prompt for the ciphertext; pipe it on standard input");
+        return value->utf8();
+    }
+    return read_all_stdin();
 }
 
 std::string read_text_file(const std::filesystem::path& file) {
@@ -141,8 +172,9 @@ int cmd_inspect(const Options& o) {
 }
 
 int cmd_encrypt(const Options& o) {
+    const Encoding encoding = parse_encoding(o);
     const LoadedKey key = encryption_key(o);
-    const ValueEncryptor enc = make_encryptor(key, o);
+    const ValueEncryptor enc = make_encryptor(key, encoding);
     const SecureBytes value = read_secret_value(o);
     Botan::AutoSeeded_RNG rng;
     std::cout << enc.encrypt(value, rng) << "\n";
@@ -162,27 +194,50 @@ void require_intact_private_key(const LoadedKey& key) {
 }
 
 int cmd_decrypt(const Options& o) {
+    const Transformation transformation = Transformation::parse(o.transformation);
     const LoadedKey key = load_key(key_spec(o), true);
     require_intact_private_key(key);
-    SecureBytes in = read_secret_value(o);
+    SecureBytes in = read_ciphertext(o);
     std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     Botan::AutoSeeded_RNG rng;
-    const SecureBytes plain = decrypt_value(*key.private_key, text, Transformation::parse(o.transformation),
-                                            "the ciphertext", rng);
+    const SecureBytes plain = decrypt_value(*key.private_key, text, transformation, "the ciphertext", rng);
     std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
     std::cout << "\n";
     return exit_code::ok;
 }
 
+// configure --json: one entry per [secrets] value, in file order, with what was
+// (or would be) done to it; never the value itself.
+void print_configure_json(const DeploymentConfig& cfg, bool dry_run, const std::vector<SecretSlot>& slots,
+                          const std::vector<std::string>& encrypted) {
+    nlohmann::ordered_json j;
+    j["file"] = cfg.file.string();
+    j["dry_run"] = dry_run;
+    j["secrets"] = nlohmann::ordered_json::array();
+    for (const SecretSlot& s : slots) {
+        const bool done = std::find(encrypted.begin(), encrypted.end(), s.alias) != encrypted.end();
+        const char* action = dry_run ? (s.is_plaintext() ? "would_encrypt" : "unchanged")
+                                     : (done ? "encrypted" : "unchanged");
+        j["secrets"].push_back({{"alias", s.alias}, {"action", action}});
+    }
+    std::cout << j.dump(2) << "\n";
+}
+
 int cmd_configure(const Options& o) {
+    const Encoding encoding = parse_encoding(o);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const std::string name = cfg.file.filename().string();
+    const std::vector<SecretSlot> slots = find_secret_slots(text, name);
     if (o.dry_run) {
+        if (o.json) {
+            print_configure_json(cfg, true, slots, {});
+            return exit_code::ok;
+        }
         size_t waiting = 0;
-        for (const SecretSlot& s : find_secret_slots(text, name)) {
+        for (const SecretSlot& s : slots) {
             if (!s.is_plaintext()) continue;
             std::cout << "would encrypt: " << s.alias << "\n";
             ++waiting;
@@ -192,46 +247,59 @@ int cmd_configure(const Options& o) {
     }
     // No [secrets] table (or an empty one): say so, instead of "every value is
     // already encrypted", and do not ask for a keystore password for nothing.
-    if (find_secret_slots(text, name).empty()) {
-        std::cout << "nothing to encrypt: no value in [secrets] of " << cfg.file.string()
-                  << " (the table is absent or empty)\n";
+    if (slots.empty()) {
+        if (o.json) print_configure_json(cfg, false, slots, {});
+        else std::cout << "nothing to encrypt: no value in [secrets] of " << cfg.file.string()
+                       << " (the table is absent or empty)\n";
         return exit_code::ok;
     }
     const LoadedKey key = encryption_key(o);
     Botan::AutoSeeded_RNG rng;
-    const ConfigureOutcome out = encrypt_plaintext_secrets(text, name, make_encryptor(key, o), rng);
-    if (out.encrypted_aliases.empty()) {
+    const ConfigureOutcome out = encrypt_plaintext_secrets(text, name, make_encryptor(key, encoding), rng);
+    if (!out.encrypted_aliases.empty()) write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
+    if (o.json) {
+        print_configure_json(cfg, false, slots, out.encrypted_aliases);
+    } else if (out.encrypted_aliases.empty()) {
         std::cout << "nothing to encrypt: every value in [secrets] of " << cfg.file.string()
                   << " is already encrypted\n";
-        return exit_code::ok;
+    } else {
+        for (const auto& a : out.encrypted_aliases) std::cout << "encrypted: " << a << "\n";
+        std::cout << out.encrypted_aliases.size() << " value(s) encrypted for " << key.describe() << "\n";
     }
-    write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
-    for (const auto& a : out.encrypted_aliases) std::cout << "encrypted: " << a << "\n";
-    std::cout << out.encrypted_aliases.size() << " value(s) encrypted for " << key.describe() << "\n";
     return exit_code::ok;
 }
 
 int cmd_change(const Options& o) {
+    const Encoding encoding = parse_encoding(o);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = encryption_key(o);
-    const ValueEncryptor enc = make_encryptor(key, o);
+    const ValueEncryptor enc = make_encryptor(key, encoding);
     find_secret(text, cfg.file.filename().string(), o.change_alias);  // unknown alias: fail before asking
     const SecureBytes value = read_secret_value(o);
     Botan::AutoSeeded_RNG rng;
     const std::string updated = change_secret(text, cfg.file.filename().string(), o.change_alias, value, enc, rng);
     write_file_atomically(cfg.file, updated, backup_path(cfg.file, o.backup));
-    std::cout << "changed: " << o.change_alias << "\n";
+    if (o.json) {
+        nlohmann::ordered_json j;
+        j["file"] = cfg.file.string();
+        j["alias"] = o.change_alias;
+        j["changed"] = true;
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "changed: " << o.change_alias << "\n";
+    }
     return exit_code::ok;
 }
 
 int cmd_verify(const Options& o) {
+    const Transformation transformation = Transformation::parse(o.transformation);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
     require_intact_private_key(key);
     Botan::AutoSeeded_RNG rng;
-    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, Transformation::parse(o.transformation), rng);
+    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, transformation, rng);
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
@@ -302,12 +370,14 @@ int main(int argc, char** argv) {
         configure->add_option("--format", o.format, "plain (default) or self-contained");
         configure->add_flag("--dry-run", o.dry_run, "list what would be encrypted; write nothing");
         configure->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
+        configure->add_flag("--json", o.json, "machine-readable output");
 
         auto* change = app.add_subcommand("change", "replace the value of one secret (new value from stdin or a prompt)");
         change->add_option("ALIAS", o.change_alias, "the secret's name in [secrets]")->required();
         add_key_options(change, o);
         change->add_option("--format", o.format, "plain (default) or self-contained");
         change->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
+        change->add_flag("--json", o.json, "machine-readable output");
 
         auto* verify = app.add_subcommand("verify", "check every secret decrypts and every $secret{x} resolves");
         add_key_options(verify, o);

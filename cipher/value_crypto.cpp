@@ -23,7 +23,9 @@ std::string ValueEncryptor::encrypt(ByteView plaintext, Botan::RandomNumberGener
 SecureBytes decrypt_value(const Botan::Private_Key& key, std::string_view ciphertext,
                           const Transformation& plain_transformation, const std::string& what,
                           Botan::RandomNumberGenerator& rng) {
-    const ParsedCiphertext parsed = parse_ciphertext(ciphertext, key.key_length() / 8);
+    // Round up: a 2047-bit modulus still makes 256-byte blocks (as rsa_cipher.cpp counts).
+    const size_t modulus_bytes = (key.key_length() + 7) / 8;
+    const ParsedCiphertext parsed = parse_ciphertext(ciphertext, modulus_bytes);
     std::optional<Transformation> t;
     switch (parsed.format) {
         case CiphertextFormat::plain: t = plain_transformation; break;

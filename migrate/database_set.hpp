@@ -1,6 +1,8 @@
 // Internal: the databases of a job and where each target lives among them. A target
-// whose table is in none of them is "missing" (a problem in plan, an error in run);
-// a table present in one database and absent from another is simply not there.
+// whose table is in none of them is "missing" (a problem in plan, an error in run),
+// and so is one whose table is there but cannot be scanned safely (missing_parts: a
+// column, a `where` that does not compile, a NULL or non-unique key); a table present
+// in one database and absent from another is simply not there.
 #pragma once
 #include "ksc/migration.hpp"
 #include "ksc/sqlite_db.hpp"
@@ -18,7 +20,7 @@ struct Placement {
 struct DatabaseSet {
     std::vector<std::unique_ptr<Database>> databases;
     std::vector<Placement> placements;        // (database, target) pairs to scan, in target order
-    std::vector<TargetReport> missing;        // targets found nowhere (or with missing columns)
+    std::vector<TargetReport> missing;        // found nowhere (database ""), or not scannable where found
 
     DatabaseSet(const MigrationSettings& s, Database::Mode mode);
 };

@@ -40,13 +40,8 @@ void Journal::begin_or_resume(const RunInfo& info) {
         db_.exec("CREATE TABLE IF NOT EXISTS " + q(run_table) +
                  " (id INTEGER PRIMARY KEY CHECK (id = 1), source_thumbprint TEXT NOT NULL,"
                  " target_thumbprint TEXT NOT NULL, started TEXT NOT NULL, finished TEXT, backup_file TEXT)");
-        if (auto existing = run_info()) {
-            if (existing->source_thumbprint != info.source_thumbprint ||
-                existing->target_thumbprint != info.target_thumbprint)
-                fail_refused(db_.file().string() + ": the journal holds a run from key " +
-                                 existing->source_thumbprint + " to key " + existing->target_thumbprint +
-                                 " (started " + existing->started_at + ")",
-                             "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
+        if (run_info()) {
+            require_same_key_pair(info);
             return;  // resume: keep its start time and backup
         }
         auto s = db_.prepare("INSERT INTO " + q(run_table) +
@@ -57,6 +52,15 @@ void Journal::begin_or_resume(const RunInfo& info) {
         s.bind(5, info.backup_file);
         s.step();
     });
+}
+
+void Journal::require_same_key_pair(const RunInfo& info) const {
+    const auto existing = run_info();
+    if (!existing) return;
+    if (existing->source_thumbprint != info.source_thumbprint || existing->target_thumbprint != info.target_thumbprint)
+        fail_refused(db_.file().string() + ": the journal holds a run from key " + existing->source_thumbprint +
+                         " to key " + existing->target_thumbprint + " (started " + existing->started_at + ")",
+                     "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
 }
 
 std::optional<RunInfo> Journal::run_info() const {

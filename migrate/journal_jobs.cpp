@@ -1,5 +1,7 @@
 // status, rollback and finalize: the jobs that work from the journal alone and
 // need no key.
+#include "config_step.hpp"
+
 #include "ksc/error.hpp"
 #include "ksc/file_io.hpp"
 #include "ksc/journal.hpp"
@@ -21,18 +23,8 @@ const Target& find_target(const MigrationSettings& s, const std::string& name, c
                "give the same --profile or --targets as the run");
 }
 
-// Whether another ksmigrate holds the database's lock (a lock file left by a killed
-// run is not held: the kernel released it).
-bool lock_is_held(const std::filesystem::path& db) {
-    std::error_code ec;
-    if (!std::filesystem::exists(RunLock::lock_file(db), ec)) return false;
-    try {
-        RunLock probe(db);
-        return false;
-    } catch (const Error& e) {
-        return e.kind() == ErrorKind::refused;
-    }
-}
+// Lines of rollback that need the operator's hand start with this; main exits 1 on them.
+constexpr const char* problem = "problem: ";
 
 void require_databases(const MigrationSettings& s) {
     if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db FILE (repeatable)");
@@ -52,6 +44,40 @@ void for_each_journal(const MigrationSettings& s, const char* verb, std::vector<
         Journal journal(db);
         fn(f, db, journal);
     }
+}
+
+// deployment.toml goes back to its backup only while it is exactly what run wrote,
+// as database values do: an edit made since (a [server] change) is newer than the
+// run and is not thrown away; the operator compares by hand instead.
+void rollback_config(const MigrationSettings& s, std::vector<std::string>& lines) {
+    if (s.config_file.empty()) return;
+    const std::string file = s.config_file.string();
+    const auto backup = config_backup_path(s.config_file);
+    std::error_code ec;
+    auto drop_backup = [&] {
+        std::filesystem::remove(backup, ec);
+        std::filesystem::remove(detail::config_record_path(s.config_file), ec);
+    };
+    if (!std::filesystem::exists(backup, ec)) {
+        drop_backup();  // a record left when the operator deleted the backup by hand
+        lines.push_back(file + ": not changed by ksmigrate, nothing to restore");
+        return;
+    }
+    if (detail::config_equals_backup(s.config_file)) {  // put back by hand already
+        drop_backup();
+        lines.push_back(file + ": already as it was before the run; " + backup.string() + " removed");
+        return;
+    }
+    if (!detail::config_is_as_written(s.config_file)) {
+        lines.push_back(problem + file + " changed after the run (it is not the file ksmigrate wrote), so it was " +
+                        "left as it is: compare it by hand with " + backup.string() +
+                        " (the file before the run), put back what should be, then delete that backup");
+        return;
+    }
+    const Bytes old = read_file(backup);
+    write_file_atomically(s.config_file, std::string(old.begin(), old.end()));
+    drop_backup();
+    lines.push_back(file + ": restored from " + backup.string());
 }
 
 }  // namespace
@@ -79,7 +105,10 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
             for (const auto& t : j.summary())
                 d["targets"].push_back({{"target", t.target}, {"rows", t.rows}, {"values", t.values}});
         }
-        d["running"] = lock_is_held(f);
+        // A probe that never creates or removes the lock file: status is read-only, and
+        // a run starting at this moment must still get the lock.
+        const auto held = RunLock::is_held(f);
+        d["running"] = held ? nlohmann::ordered_json(*held) : nlohmann::ordered_json();
         out["databases"].push_back(std::move(d));
     }
     if (!s.config_file.empty()) {
@@ -107,7 +136,7 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
                 ++restored;
             } else {
                 ++conflicts;
-                lines.push_back(f.string() + ": " + e.target + " key " + e.row_key +
+                lines.push_back(problem + f.string() + ": " + e.target + " key " + e.row_key +
                                 " changed after the run; left as it is (its journal entry is kept)");
             }
         });
@@ -117,18 +146,7 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
                         (conflicts ? ", " + std::to_string(conflicts) + " conflict(s) kept in the journal"
                                    : "; journal removed"));
     });
-    if (!s.config_file.empty()) {
-        const auto backup = config_backup_path(s.config_file);
-        std::error_code ec;
-        if (std::filesystem::exists(backup, ec)) {
-            const Bytes old = read_file(backup);
-            write_file_atomically(s.config_file, std::string(old.begin(), old.end()));
-            std::filesystem::remove(backup, ec);
-            lines.push_back(s.config_file.string() + ": restored from " + backup.string());
-        } else {
-            lines.push_back(s.config_file.string() + ": not changed by ksmigrate, nothing to restore");
-        }
-    }
+    rollback_config(s, lines);
     return lines;
 }
 
@@ -152,6 +170,7 @@ std::vector<std::string> finalize_migration(const MigrationSettings& s) {
         std::error_code ec;
         if (std::filesystem::remove(config_backup_path(s.config_file), ec))
             lines.push_back(config_backup_path(s.config_file).string() + ": removed");
+        std::filesystem::remove(detail::config_record_path(s.config_file), ec);
     }
     return lines;
 }

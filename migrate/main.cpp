@@ -33,9 +33,17 @@ extern "C" void on_stop_signal(int) {
     end_cleanly_on_signals();
 }
 
+// plan, run and verify stop between batches on SIGINT/SIGTERM and exit 130. Installed
+// once the keys are loaded: until then (a password prompt) a signal ends at once.
+void stop_between_batches() {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+}
+
 struct KeyOptions {
     std::string keystore, alias, type;
     PasswordOptions password;
+    std::string key_password_file;
 };
 
 KeyOptions key_options(const char* prefix) {
@@ -76,6 +84,8 @@ void add_key_options(CLI::App* cmd, Options& o) {
         cmd->add_option("--" + s + "-type", k->type, what + " keystore type (default: detected)")->needs(ks);
         cmd->add_option("--" + s + "-password-file", k->password.file, what + " keystore password: first line of FILE");
         cmd->add_option("--" + s + "-password-env", k->password.env, what + " keystore password: environment variable");
+        cmd->add_option("--" + s + "-key-password-file", k->key_password_file,
+                        what + " key password (JKS) when it differs from the store's: first line of FILE");
     }
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: number of cores)")
         ->check(CLI::Range(1u, 256u));
@@ -90,9 +100,32 @@ std::optional<DeploymentConfig> load_config_if_present(const Options& o) {
     return DeploymentConfig::load(file, home);
 }
 
+// The same database named twice (x and ./x, or through a symlink) would be counted
+// twice by plan and lock itself out in run: each file once, under its first spelling.
+std::vector<std::filesystem::path> distinct_databases(const std::vector<std::string>& given) {
+    std::vector<std::filesystem::path> out, seen;
+    for (const auto& d : given) {
+        std::error_code ec;
+        std::filesystem::path canon = std::filesystem::weakly_canonical(d, ec);
+        if (ec) canon = std::filesystem::path(d).lexically_normal();
+        bool dup = false;
+        for (size_t i = 0; i < seen.size() && !dup; ++i) {
+            std::error_code ec2;
+            dup = seen[i] == canon || std::filesystem::equivalent(seen[i], canon, ec2);  // hard links too
+        }
+        if (dup) {
+            print_note(program, d + " names a database already given; it is used once");
+            continue;
+        }
+        seen.push_back(canon);
+        out.emplace_back(d);
+    }
+    return out;
+}
+
 MigrationSettings settings(const Options& o, const std::optional<DeploymentConfig>& cfg) {
     MigrationSettings s;
-    for (const auto& d : o.databases) s.databases.emplace_back(d);
+    s.databases = distinct_databases(o.databases);
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
                                         : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
     if (o.no_config) s.config_note = "--no-config: deployment.toml left alone";
@@ -117,6 +150,7 @@ KeySpec explicit_spec(const KeyOptions& k, const char* side) {
     if (!k.type.empty()) spec.type = parse_keystore_type(k.type);
     spec.alias = k.alias;
     spec.password = k.password;
+    spec.key_password_file = k.key_password_file;
     spec.origin = std::string("--") + side + "-keystore";
     return spec;
 }
@@ -124,6 +158,16 @@ KeySpec explicit_spec(const KeyOptions& k, const char* side) {
 struct Keys {
     LoadedKey source, target;
 };
+
+// A private key that does not match its certificate is a malformed keystore: bad
+// input (exit 3), as in kscipher, not a safety refusal.
+void require_intact_private_key(const LoadedKey& key) {
+    try {
+        check_key_matches_certificate(key);
+    } catch (const Error& err) {
+        fail_input(err.what(), err.hint());
+    }
+}
 
 // Source: the effective primary keystore (what encrypted internal data while it was
 // shared); target: [keystore.internal]. Refusals come before anything is written.
@@ -136,7 +180,8 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
         return *cfg;
     };
     KeySpec src = !o.from.keystore.empty() ? explicit_spec(o.from, "from")
-                                           : key_spec_for_role(need_config("source"), "primary", o.from.password, {});
+                                           : key_spec_for_role(need_config("source"), "primary", o.from.password,
+                                                                               o.from.key_password_file);
     KeySpec dst;
     if (!o.to.keystore.empty()) {
         dst = explicit_spec(o.to, "to");
@@ -146,17 +191,17 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
             fail_refused("deployment.toml has no separate [keystore.internal]: the target key would be the source key",
                          "add [keystore.internal] with the new keystore's file_name, type, alias and passwords, or "
                          "give --to-keystore and --to-alias");
-        dst = key_spec_for_role(c, "internal", o.to.password, {});
+        dst = key_spec_for_role(c, "internal", o.to.password, o.to.key_password_file);
     }
     Keys k{load_key(src, true), load_key(dst, true)};
     for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
     if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
         fail_refused("the target key is the source key (" + k.target.describe() + ")",
                      "a migration needs a different target key: check [keystore.internal] or --to-keystore");
-    check_key_matches_certificate(k.target);
     // The source key too: a damaged source private key would otherwise make every
     // value look "undecryptable" instead of naming the keystore.
-    check_key_matches_certificate(k.source);
+    require_intact_private_key(k.target);
+    require_intact_private_key(k.source);
     if (k.source.facts.expired())
         print_note(program, "the source certificate expired on " + k.source.facts.not_after +
                                 "; its data still decrypts, which is what this migration needs");
@@ -179,6 +224,7 @@ int cmd_plan(const Options& o) {
     const auto cfg = load_config_if_present(o);
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
+    stop_between_batches();
     const MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
     std::cout << r.to_table();
     if (!o.json_file.empty()) write_file_atomically(o.json_file, r.to_json().dump(2) + "\n", {}, std::filesystem::perms(0644));
@@ -188,22 +234,29 @@ int cmd_plan(const Options& o) {
     return plan_exit(r);
 }
 
+// Values for another certificate are not run's to change, in a database or in
+// deployment.toml alike: said, left, and not a problem (plan lists them).
+std::string foreign_left(const StateCounts& states) {
+    const int64_t n = states[ValueState::foreign];
+    return n ? ", " + std::to_string(n) + " foreign value(s) left as they are" : std::string();
+}
+
 int cmd_run(const Options& o) {
     const auto cfg = load_config_if_present(o);
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
     print_keys(k);
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    stop_between_batches();
     const MigrationReport r = run_migration({&k.source, &k.target}, s);
     int64_t rewritten = r.config.rewritten;
     for (const auto& t : r.targets) {
         std::cout << t.target.name() << " in " << t.database << ": " << t.rows << " rows, " << t.rewritten
-                  << " value(s) re-encrypted\n";
+                  << " value(s) re-encrypted" << foreign_left(t.states) << "\n";
         rewritten += t.rewritten;
     }
     if (!s.config_file.empty())
-        std::cout << "[secrets] of " << s.config_file.string() << ": " << r.config.rewritten << " value(s) re-encrypted\n";
+        std::cout << "[secrets] of " << s.config_file.string() << ": " << r.config.rewritten << " value(s) re-encrypted"
+                  << foreign_left(r.config.states) << "\n";
     else
         print_note(program, s.config_note);
     for (const auto& p : r.problems) std::cout << "problem: " << p << "\n";
@@ -212,19 +265,50 @@ int cmd_run(const Options& o) {
     return r.problems.empty() ? exit_code::ok : exit_code::problems;
 }
 
+// The problem line survey() writes for a target it could not scan; verify turns the
+// one of a table found in none of the databases into a note.
+std::string not_scanned_problem(const TargetReport& m) {
+    std::string what = m.target.name() + (m.database.empty() ? "" : " in " + m.database) + ": ";
+    for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
+    return what;
+}
+
 int cmd_verify(const Options& o) {
     const auto cfg = load_config_if_present(o);
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
-    const MigrationReport r = verify_migration({&k.source, &k.target}, s);
+    stop_between_batches();
+    MigrationReport r = verify_migration({&k.source, &k.target}, s);
+    // A table in none of the databases holds no value that could be unreadable (a
+    // profile lists tables a product version may not have): a note, not a failure.
+    // A table that is there but cannot be scanned as the target says may hold values
+    // verify did not check: that stays a problem.
+    size_t absent = 0, unscanned = 0;
+    for (const auto& t : r.targets) {
+        if (!t.missing) continue;
+        if (!t.database.empty()) {
+            ++unscanned;
+            continue;
+        }
+        ++absent;
+        const std::string p = not_scanned_problem(t);
+        std::erase(r.problems, p);
+        print_note(program, "nothing to verify for " + p);
+    }
     if (o.json_stdout) std::cout << r.to_json().dump(2) << "\n";
     else std::cout << r.to_table();
     const StateCounts t = r.totals();
     const int64_t failures = t[ValueState::source] + t[ValueState::undecryptable] + t[ValueState::foreign];
-    if (!o.json_stdout)
-        std::cout << (failures == 0 && plan_exit(r) == 0 ? "verified: every targeted value is readable under the target key\n"
-                                                          : std::to_string(failures) + " value(s) not readable under the target key\n");
-    return (failures || plan_exit(r)) ? exit_code::problems : exit_code::ok;
+    if (!o.json_stdout) {
+        if (failures) std::cout << failures << " value(s) not readable under the target key\n";
+        if (unscanned)
+            std::cout << unscanned << " target(s) could not be scanned (see the problems): their values were not verified\n";
+        if (!failures && !unscanned)
+            std::cout << (absent ? "verified: every value found is readable under the target key (" +
+                                       std::to_string(absent) + " target(s) in none of the databases, see the notes)\n"
+                                 : std::string("verified: every targeted value is readable under the target key\n"));
+    }
+    return (failures || unscanned) ? exit_code::problems : exit_code::ok;
 }
 
 int cmd_status(const Options& o) {
@@ -241,7 +325,9 @@ int cmd_status(const Options& o) {
             continue;
         }
         std::cout << (d.value("finished", false) ? "finished at " + d["finished_at"].get<std::string>() : std::string("unfinished"))
-                  << ", started at " << d.value("started_at", std::string()) << (d["running"].get<bool>() ? ", running now" : "")
+                  << ", started at " << d.value("started_at", std::string())
+                  << (d["running"].is_null() ? ", running: cannot tell (lock file not readable)"
+                      : d["running"].get<bool>() ? ", running now" : "")
                   << "\n  source " << d.value("source_thumbprint", std::string()) << " -> target "
                   << d.value("target_thumbprint", std::string()) << "\n";
         for (const auto& t : d["targets"])
@@ -259,9 +345,15 @@ int cmd_status(const Options& o) {
     return exit_code::ok;
 }
 
+// rollback/finalize lines; a "problem: " line (a value or deployment.toml changed
+// since the run, kept as it is) needs the operator: exit 1.
 int cmd_lines(const std::vector<std::string>& lines) {
-    for (const auto& l : lines) std::cout << l << "\n";
-    return exit_code::ok;
+    bool problems = false;
+    for (const auto& l : lines) {
+        std::cout << l << "\n";
+        problems |= l.starts_with("problem: ");
+    }
+    return problems ? exit_code::problems : exit_code::ok;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <botan/auto_rng.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace ksc {
@@ -76,9 +77,27 @@ void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode) {
     if (t[ValueState::source] == 0 && t[ValueState::target] > 0)
         rep.advice.push_back("every value is already under the target key: run ksmigrate verify, then finalize");
     if (t[ValueState::source] > 0 && t[ValueState::target] == 0) rep.advice.push_back(shortcut_advice(keys));
+    // run refuses while any target cannot be scanned: say so before pointing at it.
+    const auto not_scanned =
+        std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.missing; });
+    if (not_scanned > 0)
+        rep.advice.push_back(std::to_string(not_scanned) +
+                             " target(s) could not be scanned (listed under problems): run refuses until the targets "
+                             "file, or the --db list, matches the database(s)");
     if (t[ValueState::source] > 0)
         rep.advice.push_back("next: ksmigrate run (it makes a backup of each database first, then works in "
                              "journaled batches; ksmigrate rollback undoes it)");
+}
+
+// SIGINT/SIGTERM (settings.stop) is honoured between batches: a plan over millions
+// of values must not make the operator wait for the end or kill it.
+void stop_if_asked(const MigrationSettings& s, ClassifyMode mode, const TargetReport& r) {
+    if (!s.stop || !s.stop->load()) return;
+    const std::string job = mode == ClassifyMode::verify ? "verify" : "plan";
+    throw Error(ErrorKind::interrupted,
+                "interrupted: " + job + " stopped after " + std::to_string(r.rows) + " row(s) of " + r.target.name() +
+                    " in " + r.database + "; nothing was written",
+                "run ksmigrate " + job + " again for a complete report");
 }
 
 MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, ClassifyMode mode) {
@@ -120,6 +139,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
             }
             r.rows += static_cast<int64_t>(batch.size());
             progress.advance(static_cast<int64_t>(batch.size()));
+            stop_if_asked(s, mode, r);
         }
         if (listed > max_listed_problems)
             r.problems.push_back(r.target.name() + ": " + std::to_string(listed - max_listed_problems) + " more not listed");

@@ -60,7 +60,8 @@ nlohmann::ordered_json MigrationReport::to_json() const {
     j["targets"] = nlohmann::ordered_json::array();
     for (const auto& r : targets) {
         nlohmann::ordered_json t;
-        t["database"] = r.database;
+        // null, not "": the target's table is in none of the databases given.
+        t["database"] = r.database.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.database);
         t["table"] = r.target.table;
         t["column"] = r.target.column;
         t["rows"] = r.rows;
@@ -69,12 +70,14 @@ nlohmann::ordered_json MigrationReport::to_json() const {
         if (r.rewritten) t["rewritten"] = r.rewritten;
         j["targets"].push_back(std::move(t));
     }
-    if (!config.file.empty()) {
-        j["config_secrets"] = {{"file", config.file.string()}, {"states", config.states.to_json()}};
-        if (config.rewritten) j["config_secrets"]["rewritten"] = config.rewritten;
-    } else {
-        j["config_secrets"] = {{"file", nullptr}, {"note", config.note}};
-    }
+    // The CLI.md shape always, so a script can read .config_secrets.states without a
+    // special case: a skipped config step has file null, zero counts and a note why.
+    nlohmann::ordered_json cs;
+    cs["file"] = config.file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(config.file.string());
+    cs["states"] = config.states.to_json();
+    if (!config.note.empty()) cs["note"] = config.note;
+    if (config.rewritten) cs["rewritten"] = config.rewritten;
+    j["config_secrets"] = std::move(cs);
     j["estimated_seconds"] = static_cast<double>(static_cast<int64_t>(estimated_seconds * 10 + 0.5)) / 10;
     j["problems"] = problems;
     j["advice"] = advice;
@@ -101,7 +104,7 @@ std::string MigrationReport::to_table() const {
     };
     for (const auto& r : targets) {
         if (r.missing) {
-            o << r.target.name() << "  MISSING: ";
+            o << r.target.name() << "  NOT SCANNED: ";
             for (size_t i = 0; i < r.missing_parts.size(); ++i) o << (i ? "; " : "") << r.missing_parts[i];
             o << "\n";
             continue;
@@ -132,8 +135,8 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
     for (size_t i = 0; i < all_value_states.size(); ++i) o << "---|";
     o << "\n";
     for (const auto& r : targets) {
-        o << "| " << r.database << " | " << r.target.name() << " | " << (r.missing ? "missing" : std::to_string(r.rows))
-          << " |";
+        o << "| " << r.database << " | " << r.target.name() << " | "
+          << (r.missing ? "not scanned" : std::to_string(r.rows)) << " |";
         for (ValueState s : all_value_states) o << " " << r.states[s] << " |";
         o << "\n";
     }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace ksc {
 namespace {
@@ -64,6 +65,55 @@ std::string unhex(const std::string& s) {
     return out;
 }
 
+// The scan's SELECT (key columns, then the target column) with the target's `where`.
+std::string select_sql(const Target& t, const std::string& extra) {
+    return "SELECT " + join(key_exprs(t), ", ") + ", " + quote_identifier(t.column) + " FROM " +
+           quote_identifier(t.table) + where_clause(t, extra);
+}
+
+// Why the scan's SELECT does not compile here, e.g. "where: no such column: IS_SECRET"
+// (a `where` naming a column that only some product versions have); nullopt when it does.
+std::optional<std::string> select_error(const Database& db, const Target& t) {
+    const std::string sql = select_sql(t, "") + " LIMIT 0";
+    sqlite3_stmt* s = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &s, &tail);
+    sqlite3_finalize(s);
+    const std::string what = t.where.empty() ? "cannot read the table: " : "where: ";
+    if (rc != SQLITE_OK) {
+        // A database another connection holds is not a problem of the target.
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) db.fail("preparing " + sql);
+        return what + sqlite3_errmsg(db.handle());
+    }
+    for (; tail && *tail; ++tail)
+        if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';')
+            return what + "more than one SQL statement";
+    return std::nullopt;
+}
+
+constexpr const char* key_advice =
+    "give the table's primary key as `key`, or leave `key` out so rows are read by rowid";
+
+// Keyset paging reads the page after the last key with `(key) > (last)`. A key value
+// shared by rows on both sides of a page boundary loses the rows after the first, and
+// a NULL part never compares greater, so both would leave rows unread (and, in a run,
+// under the old key) without a word. Only rows the `where` selects are paged, so only
+// they are checked. A pass over the table: cheap next to one RSA operation per value.
+std::optional<std::string> key_problem(const Database& db, const Target& t) {
+    if (uses_rowid(t)) return std::nullopt;  // unique and never NULL
+    const auto keys = key_exprs(t);
+    const std::string table = quote_identifier(t.table);
+    const std::string key_text = "key (" + join(t.key, ", ") + ")";
+    std::vector<std::string> nulls;
+    for (const auto& k : keys) nulls.push_back(k + " IS NULL");
+    auto s = db.prepare("SELECT 1 FROM " + table + where_clause(t, "(" + join(nulls, " OR ") + ")") + " LIMIT 1");
+    if (s.step()) return key_text + " is NULL in some rows, which cannot be read in key order";
+    auto d = db.prepare("SELECT 1 FROM " + table + where_clause(t, "") + " GROUP BY " + join(keys, ", ") +
+                        " HAVING count(*) > 1 LIMIT 1");
+    if (d.step()) return key_text + " is not unique (rows share a value), so rows could be skipped";
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> missing_parts(const Database& db, const Target& t) {
@@ -84,14 +134,16 @@ std::vector<std::string> missing_parts(const Database& db, const Target& t) {
         sqlite3_finalize(s);
         if (!ok) out.push_back("table " + t.table + " has no rowid: give its primary key as `key`");
     }
-    return out;
+    // The checks below run SQL that would only fail again on the names reported above.
+    if (!out.empty()) return out;
+    if (auto e = select_error(db, t)) return {*e};
+    if (auto e = key_problem(db, t)) return {*e + ": " + key_advice};
+    return {};
 }
 
 RowScanner::RowScanner(const Database& db, const Target& t, size_t batch_size)
     : db_(db), target_(t), batch_size_(std::max<size_t>(batch_size, 1)) {
     const auto keys = key_exprs(t);
-    const std::string select = "SELECT " + join(keys, ", ") + ", " + quote_identifier(t.column) + " FROM " +
-                               quote_identifier(t.table);
     const std::string order = " ORDER BY " + join(keys, ", ") + " LIMIT " + std::to_string(batch_size_);
     std::string after;
     if (uses_rowid(t)) {
@@ -102,21 +154,13 @@ RowScanner::RowScanner(const Database& db, const Target& t, size_t batch_size)
         for (size_t i = 1; i <= keys.size(); ++i) params.push_back(std::string("?").append(std::to_string(i)));
         after = "(" + join(keys, ", ") + ") > (" + join(params, ", ") + ")";
     }
-    first_.emplace(db.prepare(select + where_clause(t, "") + order));
-    next_.emplace(db.prepare(select + where_clause(t, after) + order));
+    first_.emplace(db.prepare(select_sql(t, "") + order));
+    next_.emplace(db.prepare(select_sql(t, after) + order));
 
-    if (!uses_rowid(t)) {
-        // `(k1,k2) > (?,?)` is NULL when a key part is NULL: such rows would be skipped
-        // without a word, so refuse up front (SQLite allows NULL in most PRIMARY KEYs).
-        std::vector<std::string> nulls;
-        for (const auto& k : keys) nulls.push_back(k + " IS NULL");
-        auto s = db.prepare("SELECT 1 FROM " + quote_identifier(t.table) +
-                            where_clause(t, "(" + join(nulls, " OR ") + ")") + " LIMIT 1");
-        if (s.step())
-            fail_input(db.file().string() + ": table " + t.table + " has rows whose key (" + join(t.key, ", ") +
-                           ") is NULL",
-                       "omit `key` for this target so rows are read by rowid");
-    }
+    // Callers report this through missing_parts first; checked again here so that no
+    // scanner ever pages over a key that would make it skip rows without a word.
+    if (auto p = key_problem(db, t))
+        fail_input(db.file().string() + ": " + t.name() + ": " + *p, key_advice);
 }
 
 bool RowScanner::next_batch(std::vector<Row>& out) {

@@ -19,32 +19,70 @@
 #include <unistd.h>
 
 #include <array>
+#include <filesystem>
 #include <future>
+#include <utility>
+#include <vector>
 
 namespace ksc {
 
 namespace {
 
+// Timestamped; a backup kept from an earlier run in the same second (rollback keeps
+// them) gets a numbered neighbour instead of refusing the run.
 std::filesystem::path default_backup(const std::filesystem::path& db) {
-    return db.string() + ".ksmigrate-" + utc_now("%Y%m%dT%H%M%SZ") + ".bak";
+    const std::string stem = db.string() + ".ksmigrate-" + utc_now("%Y%m%dT%H%M%SZ");
+    std::filesystem::path file = stem + ".bak";
+    std::error_code ec;
+    for (int n = 2; std::filesystem::exists(file, ec) && n < 100; ++n) file = stem + "-" + std::to_string(n) + ".bak";
+    return file;
 }
 
-// Opens the journal of one database, making the backup first when this is the
-// start of a migration (a resumed run keeps the backup it made the first time).
-void start_journal(Database& db, const KeyPair& keys, const MigrationSettings& s) {
-    Journal journal(db);
-    const bool fresh = !Journal::exists(db);
-    std::string backup;
-    if (fresh && !s.no_backup) {
+// The database backups a fresh migration makes, before deployment.toml is touched:
+// a backup that cannot be made (an existing --backup file, a busy database) then
+// refuses with nothing changed anywhere. Until their journals record them they are
+// removed again on any way out, so a run that stops early leaves nothing behind and
+// can be started again with the same --backup FILE.
+class FreshBackups {
+public:
+    FreshBackups() = default;
+    FreshBackups(const FreshBackups&) = delete;
+    FreshBackups& operator=(const FreshBackups&) = delete;
+    ~FreshBackups() {
+        std::error_code ec;
+        for (const auto& [db, file] : made_) std::filesystem::remove(file, ec);
+    }
+    void make(Database& db, const MigrationSettings& s) {
         const auto file = (!s.backup_file.empty() && s.databases.size() == 1) ? s.backup_file : default_backup(db.file());
         db.backup_to(file);
-        backup = file.string();
+        made_.emplace_back(&db, file);
     }
+    std::string file_for(const Database& db) const {
+        for (const auto& [d, file] : made_)
+            if (d == &db) return file.string();
+        return {};
+    }
+    // Its journal records it now: no longer ours to remove.
+    void keep(const Database& db) {
+        std::erase_if(made_, [&](const auto& m) { return m.first == &db; });
+    }
+
+private:
+    std::vector<std::pair<const Database*, std::filesystem::path>> made_;
+};
+
+// Opens (or resumes) the journal of one database, recording the backup made for it.
+void start_journal(Database& db, const KeyPair& keys, const std::string& backup) {
+    Journal journal(db);
     Transaction tx(db);
     journal.begin_or_resume(RunInfo{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1,
                                     utc_now(), "", backup});
     journal.mark_unfinished();
     tx.commit();
+}
+
+void stop_if_requested(const MigrationSettings& s, const std::string& when, const std::string& hint) {
+    if (s.stop && s.stop->load()) throw Error(ErrorKind::interrupted, "interrupted " + when, hint);
 }
 
 // The RSA work of one batch runs on the pool while this thread reads the next batch
@@ -169,8 +207,8 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
             what += (what.empty() ? "" : "; ") + m.target.name();
             for (const auto& p : m.missing_parts) what += " (" + p + ")";
         }
-        fail_input("targets missing from the database(s): " + what + "; nothing was changed",
-                   "give every database that holds them with --db, or a --targets file listing only what exists");
+        fail_input("targets that cannot be migrated safely: " + what + "; nothing was changed",
+                   "fix the targets file (table, column, key, where), or give every database that holds them with --db");
     }
 
     // Every database must take a write lock before deployment.toml is touched: a
@@ -192,13 +230,34 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
         Transaction probe(*db);  // BEGIN IMMEDIATE; rolled back by the destructor
     }
 
-    detail::WorkerPool pool(keys, s.jobs);
-    // The config file first: it is small, and a value in it that does not decrypt
-    // stops the run before any database is touched.
+    // Every other refusal, too, before anything is written: a journal holding a run of
+    // another key pair, a value of deployment.toml that does not decrypt (the config
+    // is classified and re-encrypted in memory first), a backup that cannot be made.
+    const RunInfo this_run{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1, "", "", ""};
+    for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
-    rep.config = detail::migrate_config(s, config_migrator, rep.problems);
+    const detail::ConfigEdit config = detail::prepare_config(s, config_migrator, rep.problems);
+    stop_if_requested(s, "before anything was changed", "run ksmigrate run again");
+    FreshBackups backups;
+    if (!s.no_backup)
+        for (auto& db : set.databases)
+            if (!Journal::exists(*db)) backups.make(*db, s);  // a resumed run keeps its first backup
 
-    for (auto& db : set.databases) start_journal(*db, keys, s);
+    // The config file first: it is small, and done once its write returns.
+    detail::write_config(s, config);
+    rep.config = config.report;
+    for (auto& db : set.databases) {
+        start_journal(*db, keys, backups.file_for(*db));
+        backups.keep(*db);
+    }
+    if (set.databases.empty())
+        stop_if_requested(s, "after the config step, its only step (no --db given): deployment.toml is migrated",
+                          "ksmigrate verify checks it; ksmigrate rollback puts the previous file back");
+    else
+        stop_if_requested(s, "after the config step, before the databases",
+                          "run ksmigrate run again to continue where it stopped");
+
+    detail::WorkerPool pool(keys, s.jobs);
     for (const auto& place : set.placements) migrate_target(*place.db, *place.target, s, pool, rep);
     for (auto& db : set.databases) Journal(*db).mark_finished(utc_now());
     return rep;

@@ -34,6 +34,19 @@ std::string read_holder(int fd) {
     return s;
 }
 
+// flock with a short grace: status probes the lock by taking it for an instant, and
+// a run starting in that instant must not be refused for it. A real holder keeps the
+// lock for its whole run, so waiting a quarter of a second more changes nothing there.
+// Returns 0 or the errno of the last attempt.
+int lock_with_grace(int fd) {
+    for (int waited_ms = 0;; waited_ms += 10) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+        const int err = errno;
+        if ((err != EWOULDBLOCK && err != EINTR) || waited_ms >= 250) return err;
+        ::usleep(10 * 1000);
+    }
+}
+
 }  // namespace
 
 std::filesystem::path RunLock::lock_file(const std::filesystem::path& database) {
@@ -47,8 +60,7 @@ RunLock::RunLock(const std::filesystem::path& database) : path_(lock_file(databa
     for (int attempt = 0; attempt < 100; ++attempt) {
         const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) fail_input(path_.string() + ": cannot open lock file: " + std::strerror(errno));
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            const int err = errno;
+        if (const int err = lock_with_grace(fd); err != 0) {
             const std::string holder = read_holder(fd);
             ::close(fd);
             if (err == EWOULDBLOCK || err == EINTR)
@@ -79,6 +91,19 @@ RunLock::~RunLock() {
     // (it re-checks the inode above in any case).
     ::unlink(path_.c_str());
     ::close(fd_);
+}
+
+std::optional<bool> RunLock::is_held(const std::filesystem::path& database) {
+    const auto path = lock_file(database);
+    // O_RDONLY and no O_CREAT: a probe must not make a lock file appear (nor remove
+    // one, which would let two runs lock different inodes).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return errno == ENOENT ? std::optional<bool>(false) : std::nullopt;
+    const int err = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+    ::close(fd);  // releases the probe's own lock at once, if it got it
+    if (err == 0) return false;
+    if (err == EWOULDBLOCK) return true;
+    return std::nullopt;
 }
 
 }  // namespace ksc

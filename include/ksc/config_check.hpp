@@ -19,6 +19,7 @@ struct Finding {
 
 // `fallback_password` is used for a keystore whose password in the file is not a
 // literal ($secret{...}); without it such a keystore is checked without being opened.
+// No finding ever holds a password: one that cannot be used is named by its placeholder.
 std::vector<Finding> check_config(const DeploymentConfig& config,
                                   const std::optional<Password>& fallback_password);
 

@@ -20,10 +20,18 @@ struct KeystoreSettings {
     // Literal passwords after $env{X} resolution. nullopt when the value is a
     // $secret{...} reference (the vault cannot decrypt its own keystore password:
     // ask through the password options) or an unresolvable placeholder.
+    // A table with a `password` line and no `key_password` line has key_password
+    // equal to its own password (not inherited): see deployment_config.cpp.
     std::optional<std::string> password;
     std::optional<std::string> key_password;
-    std::string password_raw;     // as written, for lint messages only (may be "$secret{x}")
+    // As written, only to compare the two (may be "$secret{x}", or secret text
+    // around a placeholder): never print these.
+    std::string password_raw;
     std::string key_password_raw;
+    // Why password / key_password is nullopt: names the placeholder, never the
+    // text around it, so it may be printed. Empty when the value is known.
+    std::string password_problem;
+    std::string key_password_problem;
 
     KeystoreSettings() = default;
     KeystoreSettings(const KeystoreSettings&) = default;

@@ -41,6 +41,9 @@ public:
     // run; an existing run for another key pair is ErrorKind::refused (rollback or
     // finalize it first).
     void begin_or_resume(const RunInfo& info);
+    // The same refusal on its own, reading only: run checks every database with it
+    // before anything is written anywhere (deployment.toml included).
+    void require_same_key_pair(const RunInfo& info) const;
     std::optional<RunInfo> run_info() const;
     void set_backup_file(const std::string& file);
     void mark_finished(const std::string& at);

@@ -27,9 +27,9 @@ struct StateCounts {
 };
 
 struct TargetReport {
-    std::string database;
+    std::string database;            // empty: the table is in none of the databases (JSON null)
     Target target;
-    bool missing = false;            // table or column absent in every database given
+    bool missing = false;            // cannot be scanned: a part absent, a bad `where`, a bad key
     std::vector<std::string> missing_parts;
     int64_t rows = 0;
     StateCounts states;

@@ -15,14 +15,18 @@ struct Row {
     SqlValue value;              // the target column, storage class kept
 };
 
-// What is missing for a target in this database: "table X does not exist",
-// "column X.Y does not exist", "key column ..." ; empty when all is there.
+// Why a target cannot be read safely in this database, each a line for the report:
+// "table X does not exist", "column X.Y does not exist", "key column ...",
+// "where: no such column: C" (the target's SELECT does not compile), or a `key` that
+// is NULL or not unique in rows the `where` selects (paging would skip rows).
+// Empty when the target can be scanned. Busy/locked is ErrorKind::refused.
 std::vector<std::string> missing_parts(const Database& db, const Target& t);
 
 class RowScanner {
 public:
     // Errors (ErrorKind::input): the `where` does not compile, or rows matching it have a
-    // NULL key column (keyset pagination would silently skip them).
+    // NULL or non-unique key (keyset pagination would silently skip rows); missing_parts
+    // reports the same as a problem first.
     RowScanner(const Database& db, const Target& t, size_t batch_size);
     // The next batch in key order (rows with the target's `where`); false when none are left.
     bool next_batch(std::vector<Row>& out);

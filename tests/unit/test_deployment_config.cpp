@@ -201,3 +201,64 @@ TEST_CASE("config: the real default deployment.toml and one like it on disk") {
         CHECK(std::string(e.what()).find("missing.toml") != std::string::npos);
     }
 }
+
+TEST_CASE("config: a table's own password is its key password when it has no key_password line") {
+    const std::string primary_both =
+        "[keystore.primary]\nfile_name = \"p.jks\"\npassword = \"pp\"\nkey_password = \"kp\"\n";
+    SUBCASE("primary with password only: not the default wso2carbon") {
+        const DeploymentConfig c = parse("[keystore.primary]\nfile_name = \"p.jks\"\npassword = \"storepw\"\n");
+        CHECK(c.primary.key_password == std::optional<std::string>("storepw"));
+        CHECK(c.primary.key_password_raw == "storepw");
+        // internal and tls inherit both of primary's fields
+        CHECK(c.internal.key_password == std::optional<std::string>("storepw"));
+        CHECK(c.tls.key_password == std::optional<std::string>("storepw"));
+    }
+    SUBCASE("internal with its own password only: not primary's key_password") {
+        const DeploymentConfig c =
+            parse(primary_both + "[keystore.internal]\nfile_name = \"i.p12\"\npassword = \"ip\"\n");
+        CHECK(c.internal.password == std::optional<std::string>("ip"));
+        CHECK(c.internal.key_password == std::optional<std::string>("ip"));
+        CHECK(c.internal.key_password_raw == "ip");
+        CHECK(c.primary.key_password == std::optional<std::string>("kp"));
+    }
+    SUBCASE("tls with its own password only") {
+        const DeploymentConfig c = parse(primary_both + "[keystore.tls]\nfile_name = \"t.jks\"\npassword = \"tp\"\n");
+        CHECK(c.tls.key_password == std::optional<std::string>("tp"));
+    }
+    SUBCASE("a table without a password line still inherits primary's key_password") {
+        const DeploymentConfig c = parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\n");
+        CHECK(c.internal.password == std::optional<std::string>("pp"));
+        CHECK(c.internal.key_password == std::optional<std::string>("kp"));
+    }
+    SUBCASE("an explicit key_password still wins") {
+        const DeploymentConfig c =
+            parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\npassword = \"ip\"\nkey_password = \"ik\"\n");
+        CHECK(c.internal.key_password == std::optional<std::string>("ik"));
+    }
+    SUBCASE("a password that must be asked for leaves the key password to be asked for too") {
+        const DeploymentConfig c = parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\n"
+                                                        "password = \"$secret{internal_pw}\"\n");
+        CHECK_FALSE(c.internal.password.has_value());
+        CHECK_FALSE(c.internal.key_password.has_value());  // not primary's "kp"
+        CHECK(c.internal.key_password_raw == "$secret{internal_pw}");
+        CHECK(c.internal.key_password_problem == c.internal.password_problem);
+    }
+}
+
+TEST_CASE("config: an unusable password names its placeholder, never the text around it") {
+    ::unsetenv("KSC_TEST_UNSET_PW");
+    const DeploymentConfig c = parse(
+        "[keystore.primary]\npassword = \"MyS3cretPart$sys{foo}\"\n"
+        "[keystore.internal]\nfile_name = \"i.jks\"\npassword = \"Top-S3cret-$secret{ks_pw}\"\n"
+        "[keystore.tls]\npassword = \"Env-S3cret-$env{KSC_TEST_UNSET_PW}\"\n");
+    CHECK_FALSE(c.primary.password.has_value());
+    CHECK(c.primary.password_problem.find("$sys{foo}") != std::string::npos);
+    CHECK(c.internal.password_problem.find("$secret{ks_pw}") != std::string::npos);
+    CHECK(c.tls.password_problem.find("KSC_TEST_UNSET_PW") != std::string::npos);
+    for (const KeystoreSettings* s : {&c.primary, &c.internal, &c.tls}) {
+        CHECK(s->password_problem.find("S3cret") == std::string::npos);
+        CHECK(s->key_password_problem.find("S3cret") == std::string::npos);
+    }
+    // A literal (or resolved) password has no problem.
+    CHECK(parse("[keystore.primary]\npassword = \"plain\"\n").primary.password_problem.empty());
+}

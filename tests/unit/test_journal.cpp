@@ -122,7 +122,7 @@ TEST_CASE("journal: rollback-style walk deletes entries as it goes, across chunk
     CHECK(j.summary().empty());
 }
 
-TEST_CASE("journal: resume keeps the run; another key pair is refused") {
+TEST_CASE("journal: resume keeps the run, another key pair is refused") {
     ScratchDir dir;
     auto db = make_db(dir);
     Journal j(*db);
@@ -173,4 +173,31 @@ TEST_CASE("journal: begin_or_resume joins the caller's transaction") {
         CHECK(Journal::exists(*db));
     }  // rolled back: no journal at all
     CHECK(schema(*db) == before);
+}
+
+TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothing") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    const auto before = schema(*db);
+    Journal j(*db);
+    j.require_same_key_pair(run_ab);  // no journal: nothing to refuse
+    CHECK(schema(*db) == before);     // and no table made for asking
+    j.begin_or_resume(run_ab);
+    j.require_same_key_pair(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", ""});
+
+    // run checks on a read-only connection too: the check itself never writes.
+    const auto path = db->file();
+    db.reset();
+    Database ro(path, Database::Mode::read_only);
+    Journal jr(ro);
+    try {
+        jr.require_same_key_pair(RunInfo{"AAAA", "CCCC", "", "", ""});
+        FAIL("accepted another key pair");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::refused);
+        const std::string m = e.what();
+        CHECK(m.find("the journal holds a run from key AAAA to key BBBB") != std::string::npos);
+        CHECK(m.find("j.db") != std::string::npos);
+    }
+    CHECK_THROWS_AS(jr.require_same_key_pair(RunInfo{"CCCC", "BBBB", "", "", ""}), Error);
 }
