@@ -99,6 +99,32 @@ constexpr const char* key_advice =
 // a NULL part never compares greater, so both would leave rows unread (and, in a run,
 // under the old key) without a word. Only rows the `where` selects are paged, so only
 // they are checked. A pass over the table: cheap next to one RSA operation per value.
+// True when the schema itself makes the key unique: it is the table's PRIMARY KEY or
+// the columns of a UNIQUE index (same columns, any order). Then no GROUP BY pass over
+// the table is needed (NULLs, which UNIQUE allows, are checked apart).
+bool key_declared_unique(const Database& db, const Target& t) {
+    auto same_columns = [&](const std::vector<std::string>& cols) {
+        return cols.size() == t.key.size() &&
+               std::all_of(t.key.begin(), t.key.end(), [&](const std::string& k) {
+                   return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return same_name(c, k); });
+               });
+    };
+    auto names = [&](const std::string& sql, const std::string& arg) {
+        std::vector<std::string> out;
+        auto s = db.prepare(sql);
+        s.bind(1, arg);
+        while (s.step()) {
+            const SqlValue v = s.column(0);  // NULL for an index on an expression: never our key
+            if (v.type != SqlValue::Type::null) out.push_back(v.bytes);
+        }
+        return out;
+    };
+    if (same_columns(names("SELECT name FROM pragma_table_info(?1) WHERE pk > 0", t.table))) return true;
+    for (const auto& index : names("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1", t.table))
+        if (same_columns(names("SELECT name FROM pragma_index_info(?1)", index))) return true;
+    return false;
+}
+
 std::optional<std::string> key_problem(const Database& db, const Target& t) {
     if (uses_rowid(t)) return std::nullopt;  // unique and never NULL
     const auto keys = key_exprs(t);
@@ -108,6 +134,7 @@ std::optional<std::string> key_problem(const Database& db, const Target& t) {
     for (const auto& k : keys) nulls.push_back(k + " IS NULL");
     auto s = db.prepare("SELECT 1 FROM " + table + where_clause(t, "(" + join(nulls, " OR ") + ")") + " LIMIT 1");
     if (s.step()) return key_text + " is NULL in some rows, which cannot be read in key order";
+    if (key_declared_unique(db, t)) return std::nullopt;
     auto d = db.prepare("SELECT 1 FROM " + table + where_clause(t, "") + " GROUP BY " + join(keys, ", ") +
                         " HAVING count(*) > 1 LIMIT 1");
     if (d.step()) return key_text + " is not unique (rows share a value), so rows could be skipped";
