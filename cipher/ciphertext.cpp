@@ -231,11 +231,13 @@ std::string write_self_contained(ByteView rsa_block, std::string_view transforma
     return Botan::base64_encode(reinterpret_cast<const uint8_t*>(json.data()), json.size());
 }
 
-std::string gson_quote(std::string_view s) {
-    // Gson's JsonWriter with HTML-safe escaping (its default): control characters
-    // as \uXXXX in lowercase hex except the five short forms, quote and backslash,
-    // the HTML characters < > & = ' as \u003c ..., and U+2028/U+2029 (JavaScript
-    // line ends). Everything else, including DEL and other non-ASCII, is kept as is.
+std::string gson_quote(std::string_view s) { return json_quote(s, JsonEscapes{.html_safe = true, .slash = false}); }
+
+std::string json_quote(std::string_view s, JsonEscapes e) {
+    // Gson's JsonWriter: control characters as \uXXXX in lowercase hex except the five
+    // short forms, quote and backslash; HTML-safe (its default) adds < > & = ' as
+    // \u003c ... and U+2028/U+2029 (JavaScript line ends). json-simple adds \/.
+    // Everything else, including DEL and other non-ASCII, is kept as is.
     std::string out;
     out.reserve(s.size() + 2);
     out += '"';
@@ -249,16 +251,23 @@ std::string gson_quote(std::string_view s) {
             case '\n': out += "\\n"; continue;
             case '\r': out += "\\r"; continue;
             case '\f': out += "\\f"; continue;
+            case '/':
+                if (e.slash) {
+                    out += "\\/";
+                    continue;
+                }
+                break;
             default: break;
         }
-        if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'') {
+        const bool html = c == '<' || c == '>' || c == '&' || c == '=' || c == '\'';
+        if (c < 0x20 || (e.html_safe && html)) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
             out += buf;
             continue;
         }
         // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
-        if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        if (e.html_safe && c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
             (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
             out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
             i += 2;

@@ -116,7 +116,7 @@ struct ValueMigrator::Impl {
         auto& slot = w == Which::source ? source_opener : target_opener;
         if (!slot) {
             const LoadedKey& k = key(w);
-            if (!k.private_key) fail_refused("internal: private key not loaded for " + k.describe());
+            if (!k.private_key) fail_internal("private key not loaded for " + k.describe());
             slot = std::make_unique<RsaBlockOpener>(*k.private_key, rng);
         }
         return *slot;
@@ -249,9 +249,9 @@ struct ValueMigrator::Impl {
 };
 
 ValueMigrator::ValueMigrator(const KeyPair& keys) {
-    if (!keys.source || !keys.target) fail_refused("internal: ValueMigrator needs both keys");
+    if (!keys.source || !keys.target) fail_internal("ValueMigrator needs both keys");
     if (keys.source->facts.thumbprint_sha1.empty() || keys.target->facts.thumbprint_sha1.empty())
-        fail_refused("internal: ValueMigrator needs both keys' thumbprints");
+        fail_internal("ValueMigrator needs both keys' thumbprints");
     impl_ = std::make_unique<Impl>(keys, &private_ops_);
 }
 
@@ -282,7 +282,7 @@ Classification ValueMigrator::classify(std::string_view value, ClassifyMode mode
 
 std::string ValueMigrator::reencrypt(const Classification& c) {
     if (c.state != ValueState::source || !c.has_plaintext || !c.transformation)
-        fail_refused("internal: only a `source` value with its plaintext can be re-encrypted");
+        fail_internal("only a `source` value with its plaintext can be re-encrypted");
     const Transformation& t = *c.transformation;
     const RsaEncryptor& enc = impl_->encryptor(t);
     for (int attempt = 0; attempt < max_unambiguous_attempts; ++attempt) {

@@ -38,6 +38,15 @@ std::string write_plain(ByteView rsa_block);
 std::string write_self_contained(ByteView rsa_block, std::string_view transformation,
                                  std::string_view thumbprint_sha1);
 
+// How a JSON writer escapes a string. Quote, backslash and control characters are
+// escaped by every writer; Gson (HTML-safe, its default) also writes < > & = ' and
+// U+2028/U+2029 as \u003c ...; json-simple also writes '/' as \/.
+struct JsonEscapes {
+    bool html_safe = true;
+    bool slash = false;
+};
+// `s` as a quoted JSON string, escaped as `e` says (lowercase \uXXXX, as Gson).
+std::string json_quote(std::string_view s, JsonEscapes e);
 // Gson's default string escaping (used by write_self_contained; exposed for tests).
 std::string gson_quote(std::string_view s);
 

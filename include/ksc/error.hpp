@@ -12,6 +12,7 @@ enum class ErrorKind {
     input,        // missing/unreadable/malformed input, wrong password -> exit 3
     refused,      // refused for safety (key usage, lock, ...)  -> exit 4
     interrupted,  // SIGINT/SIGTERM honoured                    -> exit 130
+    internal,     // an invariant of our own code broke (a bug)  -> exit 70
 };
 
 class Error : public std::runtime_error {
@@ -33,6 +34,10 @@ private:
 [[noreturn]] inline void fail_refused(const std::string& m, std::string hint = {}) {
     throw Error(ErrorKind::refused, m, std::move(hint));
 }
+// An invariant of this code broke: never the user's fault, never "refused for safety".
+[[noreturn]] inline void fail_internal(const std::string& m) {
+    throw Error(ErrorKind::internal, "internal: " + m, "this is a bug in kscipher/ksmigrate; please report it with the command you ran");
+}
 [[noreturn]] inline void fail_usage(const std::string& m, std::string hint = {}) {
     throw Error(ErrorKind::usage, m, std::move(hint));
 }
@@ -44,6 +49,7 @@ inline constexpr int problems = 1;
 inline constexpr int usage = 2;
 inline constexpr int input = 3;
 inline constexpr int refused = 4;
+inline constexpr int internal = 70;   // EX_SOFTWARE of sysexits.h
 inline constexpr int interrupted = 130;
 }  // namespace exit_code
 
@@ -53,6 +59,7 @@ inline int exit_code_for(ErrorKind k) {
         case ErrorKind::input: return exit_code::input;
         case ErrorKind::refused: return exit_code::refused;
         case ErrorKind::interrupted: return exit_code::interrupted;
+        case ErrorKind::internal: return exit_code::internal;
     }
     return exit_code::input;
 }

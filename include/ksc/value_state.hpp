@@ -62,7 +62,7 @@ public:
     // or a plain value in any mode): same format, same transformation, for the target
     // key (self-contained: the target's thumbprint). A new plain PKCS#1 v1.5 block is
     // made again if it happens to open under the source key too, so what we write is
-    // never ambiguous. Anything else is ErrorKind::refused ("internal: ...").
+    // never ambiguous. Anything else is ErrorKind::internal (a bug).
     // Plaintext too long for the transformation: ErrorKind::input (from RsaEncryptor).
     std::string reencrypt(const Classification& c);
     // The number of RSA private-key operations done so far (for rate measurements).

@@ -131,12 +131,45 @@ SQL
   expect "SELECT PROPERTY_VALUE FROM IDP_AUTHENTICATOR_PROPERTY WHERE ID=1" s "idp-1"
   v=$(enc_source p "reg-1"); sql "INSERT INTO REG_PROPERTY VALUES (1, 'password', $(q "$v"), -1234), (2, 'other', 'x', -1234)"
   expect "SELECT REG_VALUE FROM REG_PROPERTY WHERE REG_ID=1" p "reg-1"
-  # AM_KEY_MANAGER: a BLOB JSON document with two embedded values at different depths.
+  # AM_KEY_MANAGER km1: as API-M writes it (a string per secret holding json-simple's
+  # wrapper around the raw self-contained JSON, Gson around it all), by the Java peer
+  # with the real libraries: 4 secrets, two of them in a list. km3: the older form (a
+  # nested wrapper object, Base64 value) with two values at different depths.
+  printf 'client_id\tstring\tabc\nclient_secret\tsecret\tkm-secret\napi_key\tsecret\tkm-api-key\nextra\tsecrets\tkm-list-1,km-list-2\nenabled\tbool\ttrue\ntoken_url\tstring\thttps://kc.example.com/t?a=1&b=<2>\ntimeout\tint\t30\n' |
+    km_peer build JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon "$OAEP" > "$WORK/km1.json" || fail "Java could not build the key manager document"
+  km_peer read JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon wso2carbon < "$WORK/km1.json" > "$WORK/km1.expected" || fail "Java could not read its own document"
+  grep -q '^extra=\[km-list-1,km-list-2\]$' "$WORK/km1.expected" || fail "the Java peer's document is not as expected"
   a=$(enc_source s "km-secret"); b=$(enc_source s "km-nested")
   doc=$(printf '{"client_id":"abc","client_secret":{"encrypted":true,"value":"%s"},"nested":{"list":[1,{"encrypted":true,"value":"%s"}]},"enabled":true}' "$a" "$b")
-  sql "INSERT INTO AM_KEY_MANAGER VALUES ('km1', 'Resident', CAST($(q "$doc") AS BLOB), 'carbon.super'), ('km2', 'Plain', CAST('{\"a\":1}' AS BLOB), 'carbon.super')"
-  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.client_secret.value') FROM AM_KEY_MANAGER WHERE UUID='km1'" s "km-secret"
-  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.nested.list[1].value') FROM AM_KEY_MANAGER WHERE UUID='km1'" s "km-nested"
+  sql "INSERT INTO AM_KEY_MANAGER VALUES ('km1', 'Keycloak', CAST($(q "$(cat "$WORK/km1.json")") AS BLOB), 'carbon.super'), ('km2', 'Plain', CAST('{\"a\":1}' AS BLOB), 'carbon.super'), ('km3', 'Resident', CAST($(q "$doc") AS BLOB), 'carbon.super')"
+  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.client_secret.value') FROM AM_KEY_MANAGER WHERE UUID='km3'" s "km-secret"
+  expect "SELECT json_extract(CAST(CONFIGURATION AS TEXT), '\$.nested.list[1].value') FROM AM_KEY_MANAGER WHERE UUID='km3'" s "km-nested"
+}
+
+# The key manager peer (tests/java/KeyManagerDoc.java) with Debian's Gson and json-simple.
+KM_CP=/usr/share/java/gson.jar:/usr/share/java/json-simple.jar
+km_peer() {
+  if [[ ! -f "$WORK/java/KeyManagerDoc.class" ]]; then
+    mkdir -p "$WORK/java"
+    javac -nowarn -cp "$KM_CP" -d "$WORK/java" "$KSC_SRC/tests/java/KeyManagerDoc.java" 2>/dev/null || fail "javac KeyManagerDoc failed"
+  fi
+  java -cp "$WORK/java:$KM_CP" KeyManagerDoc "$@"
+}
+# The km1 document with every secret's wrapper string replaced by W: what must not change.
+km_masked() {
+  sqlite3 "$DB" "SELECT CAST(CONFIGURATION AS TEXT) FROM AM_KEY_MANAGER WHERE UUID='km1'" |
+    python3 -c 'import re,sys; print(re.sub(r"\"\{\\\"encrypted\\\":true.*?\\\"\}\"", "W", sys.stdin.read()))'
+}
+# km1 as the product reads it under KEYSTORE: the same properties and plaintexts as
+# before the migration, and still in the product's form (raw JSON inside, \/ escapes).
+check_key_manager() {  # keystore type pass alias
+  sqlite3 "$DB" "SELECT CAST(CONFIGURATION AS TEXT) FROM AM_KEY_MANAGER WHERE UUID='km1'" > "$WORK/km1.now"
+  km_peer read "$2" "$1" "$3" "$4" "$3" < "$WORK/km1.now" > "$WORK/km1.got" || fail "Java could not read the key manager secrets under $1"
+  cmp -s "$WORK/km1.expected" "$WORK/km1.got" || fail "key manager document reads differently under $1: $(diff "$WORK/km1.expected" "$WORK/km1.got")"
+  local v; v=$(jq -r '.client_secret | fromjson | .value' "$WORK/km1.now")
+  [[ $v == '{"c":"'*'\u003d'*'","tpd":"SHA-1"}' ]] || fail "client_secret is no longer raw self-contained JSON: $v"
+  [[ $(jq -r .client_secret "$WORK/km1.now") == *'RSA\/ECB\/'* ]] || fail "the wrapper lost json-simple's escaping"
+  ok
 }
 
 # Decrypts every expected value with Java under KEYSTORE and compares with the plaintexts.

@@ -16,7 +16,7 @@ configure_internal_keystore
 
 cp "$DB" db.before
 ls -la "$(dirname "$DB")" > folder.before
-fp_before=$(db_fingerprint); vals_before=$(db_values); cp "$CONF" conf.before
+fp_before=$(db_fingerprint); vals_before=$(db_values); cp "$CONF" conf.before; km_before=$(km_masked)
 schema_before=$(sqlite3 "$DB" "SELECT sql FROM sqlite_master ORDER BY name")
 
 # --- plan: exact counts; the database and its folder stay byte-for-byte the same.
@@ -36,7 +36,7 @@ assert_eq "[1,0,1,0,0,0,0,0]" "$(st WF_BPS_PROFILE PASSWORD)" "BPS profile"
 assert_eq "[1,0,1,0,0,0,0,0]" "$(st IDN_SECRET SECRET_VALUE)" "IDN_SECRET"
 assert_eq "[1,0,1,0,0,0,0,0]" "$(st IDP_AUTHENTICATOR_PROPERTY PROPERTY_VALUE)" "IS_SECRET rows only"
 assert_eq "[1,0,1,0,0,0,0,0]" "$(st REG_PROPERTY REG_VALUE)" "registry passwords only"
-assert_eq "[2,0,2,0,0,0,0,0]" "$(st AM_KEY_MANAGER CONFIGURATION)" "embedded values count values, rows count rows"
+assert_eq "[3,0,6,0,0,0,0,0]" "$(st AM_KEY_MANAGER CONFIGURATION)" "embedded values (product form and older form) count values, rows count rows"
 assert_eq 2 "$(jq .config_secrets.states.source plan.json)" "config secrets under the source key"
 assert_eq "$(keytool_sha1 "$SEC/wso2carbon.jks" wso2carbon wso2carbon)" "$(jq -r .source.thumbprint_sha1 plan.json)" "source thumbprint"
 assert_eq "$(keytool_sha1 "$SEC/internal.p12" internalpw internal)" "$(jq -r .target.thumbprint_sha1 plan.json)" "target thumbprint"
@@ -66,6 +66,8 @@ run_capture "$KSMIGRATE" run --home "$H" --db "$DB" --skip-undecryptable --batch
 expect_rc 1 "run with --skip-undecryptable lists what it left"
 assert_contains "$OUT" "undecryptable" "lists the skipped value"
 check_expectations "$SEC/internal.p12" PKCS12 internalpw internal
+check_key_manager "$SEC/internal.p12" PKCS12 internalpw internal
+assert_eq "$km_before" "$(km_masked)" "key manager document: every byte outside the secrets unchanged"
 assert_eq "$fp_before" "$(db_fingerprint)" "every other byte and the schema unchanged"
 assert_eq "blob" "$(sqlite3 "$DB" "SELECT typeof(CONFIGURATION) FROM AM_KEY_MANAGER WHERE UUID='km1'")" "BLOB stays BLOB"
 assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT target, row_key FROM KSMIGRATE_JOURNAL GROUP BY 1, 2 HAVING count(*) > 1)")" "no value encrypted twice"
@@ -85,7 +87,7 @@ run_capture "$KSMIGRATE" status --home "$H" --db "$DB" --json
 expect_rc 0 "status"
 assert_eq true "$(jq '.databases[0].finished' <<<"$OUT")" "status: finished"
 assert_eq 6 "$(jq '.databases[0].targets[] | select(.target=="IDN_OAUTH_CONSUMER_APPS.CONSUMER_SECRET") | .values' <<<"$OUT")" "status counts values"
-assert_eq 2 "$(jq '.databases[0].targets[] | select(.target=="AM_KEY_MANAGER.CONFIGURATION") | .values' <<<"$OUT")" "status counts embedded values"
+assert_eq 6 "$(jq '.databases[0].targets[] | select(.target=="AM_KEY_MANAGER.CONFIGURATION") | .values' <<<"$OUT")" "status counts embedded values"
 
 # A second run finds nothing to do.
 run_capture "$KSMIGRATE" run --home "$H" --db "$DB" --skip-undecryptable
@@ -109,6 +111,7 @@ expect_rc 0 "finalize"
 assert_eq "$schema_before" "$(sqlite3 "$DB" "SELECT sql FROM sqlite_master ORDER BY name")" "finalize leaves the original schema"
 [[ ! -e "$CONF.ksmigrate.bak" ]] || fail "finalize left the config backup"; ok
 check_expectations "$SEC/internal.p12" PKCS12 internalpw internal
+check_key_manager "$SEC/internal.p12" PKCS12 internalpw internal
 
 # --- refusals and bad input.
 make_key "$WORK/node.p12" node nodepw PKCS12 "${NO_DE_CRIT[@]}"
