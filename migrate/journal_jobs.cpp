@@ -9,6 +9,7 @@
 #include "ksc/row_scan.hpp"
 #include "ksc/run_lock.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -23,22 +24,36 @@ const Target& find_target(const MigrationSettings& s, const std::string& name, c
                "give the same --profile or --targets as the run");
 }
 
-// Lines of rollback that need the operator's hand start with this; main exits 1 on them.
-constexpr const char* problem = "problem: ";
-
 void require_databases(const MigrationSettings& s) {
     if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db FILE (repeatable)");
 }
 
-// Runs fn on every database that has a journal, under the run lock; the others get
-// a "no journal, nothing to <verb>" line.
+std::string list_backups(const std::filesystem::path& db) {
+    std::string out;
+    for (const auto& b : backups_beside(db)) out += (out.empty() ? "" : ", ") + b.string();
+    return out;
+}
+
+// Runs fn on every database that has a journal, under the run lock. A database without
+// one gets a line, or with `missing_is_problem` a problem: a rollback that finds no
+// journal (finalized, already rolled back, or never run) cannot bring anything back, and
+// the operator must hear where the old values still are: the backups ksmigrate made.
 template <class Fn>
-void for_each_journal(const MigrationSettings& s, const char* verb, std::vector<std::string>& lines, Fn fn) {
+void for_each_journal(const MigrationSettings& s, const char* verb, bool missing_is_problem, JobOutcome& out, Fn fn) {
     for (const auto& f : s.databases) {
         RunLock lock(f);
         Database db(f, Database::Mode::read_write);
         if (!Journal::exists(db)) {
-            lines.push_back(f.string() + ": no journal, nothing to " + verb);
+            if (!missing_is_problem) {
+                out.lines.push_back(f.string() + ": no journal, nothing to " + verb);
+                continue;
+            }
+            const std::string backups = list_backups(f);
+            out.problems.push_back(
+                f.string() + ": no journal, so nothing was rolled back (the migration was finalized, already rolled " +
+                "back, or never run). " +
+                (backups.empty() ? std::string("No database backup made by ksmigrate is left beside it")
+                                 : "The values from before the run are in the backup(s) ksmigrate made: " + backups));
             continue;
         }
         Journal journal(db);
@@ -49,7 +64,7 @@ void for_each_journal(const MigrationSettings& s, const char* verb, std::vector<
 // deployment.toml goes back to its backup only while it is exactly what run wrote,
 // as database values do: an edit made since (a [server] change) is newer than the
 // run and is not thrown away; the operator compares by hand instead.
-void rollback_config(const MigrationSettings& s, std::vector<std::string>& lines) {
+void rollback_config(const MigrationSettings& s, JobOutcome& out) {
     if (s.config_file.empty()) return;
     const std::string file = s.config_file.string();
     const auto backup = config_backup_path(s.config_file);
@@ -60,16 +75,16 @@ void rollback_config(const MigrationSettings& s, std::vector<std::string>& lines
     };
     if (!std::filesystem::exists(backup, ec)) {
         drop_backup();  // a record left when the operator deleted the backup by hand
-        lines.push_back(file + ": not changed by ksmigrate, nothing to restore");
+        out.lines.push_back(file + ": not changed by ksmigrate, nothing to restore");
         return;
     }
     if (detail::config_equals_backup(s.config_file)) {  // put back by hand already
         drop_backup();
-        lines.push_back(file + ": already as it was before the run; " + backup.string() + " removed");
+        out.lines.push_back(file + ": already as it was before the run; " + backup.string() + " removed");
         return;
     }
     if (!detail::config_is_as_written(s.config_file)) {
-        lines.push_back(problem + file + " changed after the run (it is not the file ksmigrate wrote), so it was " +
+        out.problems.push_back(file + " changed after the run (it is not the file ksmigrate wrote), so it was " +
                         "left as it is: compare it by hand with " + backup.string() +
                         " (the file before the run), put back what should be, then delete that backup");
         return;
@@ -77,7 +92,7 @@ void rollback_config(const MigrationSettings& s, std::vector<std::string>& lines
     const Bytes old = read_file(backup);
     write_file_atomically(s.config_file, std::string(old.begin(), old.end()));
     drop_backup();
-    lines.push_back(file + ": restored from " + backup.string());
+    out.lines.push_back(file + ": restored from " + backup.string());
 }
 
 }  // namespace
@@ -121,10 +136,29 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
     return out;
 }
 
-std::vector<std::string> rollback_migration(const MigrationSettings& s) {
+std::vector<std::filesystem::path> backups_beside(const std::filesystem::path& db) {
+    // default_backup()'s names: <db>.ksmigrate-<UTC time>[-n].bak
+    const std::string prefix = db.filename().string() + ".ksmigrate-";
+    const auto folder = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.starts_with(prefix) && name.ends_with(".bak")) out.push_back(db.has_parent_path() ? e.path() : e.path().filename());
+    }
+    std::sort(out.begin(), out.end());  // the UTC time in the name sorts oldest first
+    return out;
+}
+
+JobOutcome rollback_migration(const MigrationSettings& s) {
     require_databases(s);
-    std::vector<std::string> lines;
-    for_each_journal(s, "roll back", lines, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
+    JobOutcome out;
+    std::vector<std::string>& lines = out.lines;
+    // A rollback that kept deployment.toml (edited since the run) and is called again to
+    // finish it: the databases were rolled back the first time, which is not a problem.
+    std::error_code ec;
+    const bool config_pending = !s.config_file.empty() && std::filesystem::exists(config_backup_path(s.config_file), ec);
+    for_each_journal(s, "roll back", !config_pending, out, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
         Transaction tx(db);
         int64_t restored = 0, conflicts = 0;
         journal.for_each_newest_first([&](const JournalEntry& e) {
@@ -136,7 +170,7 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
                 ++restored;
             } else {
                 ++conflicts;
-                lines.push_back(problem + f.string() + ": " + e.target + " key " + e.row_key +
+                out.problems.push_back(f.string() + ": " + e.target + " key " + e.row_key +
                                 " changed after the run; left as it is (its journal entry is kept)");
             }
         });
@@ -146,14 +180,15 @@ std::vector<std::string> rollback_migration(const MigrationSettings& s) {
                         (conflicts ? ", " + std::to_string(conflicts) + " conflict(s) kept in the journal"
                                    : "; journal removed"));
     });
-    rollback_config(s, lines);
-    return lines;
+    rollback_config(s, out);
+    return out;
 }
 
-std::vector<std::string> finalize_migration(const MigrationSettings& s) {
+JobOutcome finalize_migration(const MigrationSettings& s, bool vacuum) {
     require_databases(s);
-    std::vector<std::string> lines;
-    for_each_journal(s, "finalize", lines, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
+    JobOutcome out;
+    std::vector<std::string>& lines = out.lines;
+    for_each_journal(s, "finalize", false, out, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
         const auto info = journal.run_info();
         if (info && info->finished_at.empty())
             fail_refused(f.string() + ": the migration is not finished; finalizing would lose the way back",
@@ -162,17 +197,30 @@ std::vector<std::string> finalize_migration(const MigrationSettings& s) {
         journal.drop();
         tx.commit();
         lines.push_back(f.string() + ": journal removed; the schema is as it was before the run");
-        if (info && !info->backup_file.empty())
-            lines.push_back(f.string() + ": the backup made before the run is kept at " + info->backup_file +
+        // Every backup of every run (rolled back ones too): each holds values under the old key.
+        std::vector<std::string> backups;
+        if (info && !info->backup_file.empty()) backups.push_back(info->backup_file);
+        for (const auto& b : backups_beside(f))
+            if (std::find(backups.begin(), backups.end(), b.string()) == backups.end()) backups.push_back(b.string());
+        for (const auto& b : backups)
+            lines.push_back(f.string() + ": backup kept at " + b +
                             " (it holds values under the old key: delete it when no longer needed)");
+        const int64_t free_bytes = db.free_bytes();
+        if (vacuum) {
+            db.exec("VACUUM");
+            lines.push_back(f.string() + ": vacuumed; " + std::to_string(free_bytes) + " byte(s) given back");
+        } else if (free_bytes > 0) {
+            lines.push_back(f.string() + ": the journal leaves " + std::to_string(free_bytes) +
+                            " byte(s) of free pages in the file (reused by SQLite; finalize --vacuum gives them back)");
+        }
     });
     if (!s.config_file.empty()) {
         std::error_code ec;
         if (std::filesystem::remove(config_backup_path(s.config_file), ec))
-            lines.push_back(config_backup_path(s.config_file).string() + ": removed");
+            out.lines.push_back(config_backup_path(s.config_file).string() + ": removed");
         std::filesystem::remove(detail::config_record_path(s.config_file), ec);
     }
-    return lines;
+    return out;
 }
 
 }  // namespace ksc

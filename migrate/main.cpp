@@ -56,13 +56,13 @@ struct Options {
     std::string home, config;
     std::vector<std::string> databases;
     std::string profile, targets_file;
-    bool no_config = false;
+    bool no_config = false, config_only = false;
     KeyOptions from = key_options("--from-");
     KeyOptions to = key_options("--to-");
     size_t batch_size = 500;
     unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
     std::string backup;
-    bool no_backup = false, skip_undecryptable = false, quick = false, json_stdout = false;
+    bool no_backup = false, skip_undecryptable = false, quick = false, json_stdout = false, vacuum = false;
     std::string json_file, markdown_file;
 };
 
@@ -72,7 +72,9 @@ void add_scope_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--db", o.databases, "SQLite database (repeatable)");
     auto* profile = cmd->add_option("--profile", o.profile, "built-in target list (wso2-apim-4, the default)");
     cmd->add_option("--targets", o.targets_file, "TOML file listing the targets")->excludes(profile);
-    cmd->add_flag("--no-config", o.no_config, "leave the [secrets] of deployment.toml alone");
+    auto* no_config = cmd->add_flag("--no-config", o.no_config, "leave the [secrets] of deployment.toml alone");
+    cmd->add_flag("--config-only", o.config_only, "deployment.toml alone, on purpose: no database")
+        ->excludes(no_config);
 }
 
 void add_key_options(CLI::App* cmd, Options& o) {
@@ -123,7 +125,20 @@ std::vector<std::filesystem::path> distinct_databases(const std::vector<std::str
     return out;
 }
 
+// With no database, run would move only deployment.toml and leave every stored value
+// under a key the product no longer uses; finalize would then drop the way back. So
+// leaving the databases out must be said (--config-only), never assumed.
+void require_database_choice(const Options& o) {
+    if (o.config_only && !o.databases.empty())
+        fail_usage("--config-only and --db exclude each other", "leave out --config-only to work on the databases too");
+    if (o.databases.empty() && !o.config_only)
+        fail_usage("no database given: the data stored under the old key would be left behind",
+                   "give every product database with --db FILE (repeatable), or --config-only to work on "
+                   "deployment.toml alone");
+}
+
 MigrationSettings settings(const Options& o, const std::optional<DeploymentConfig>& cfg) {
+    require_database_choice(o);
     MigrationSettings s;
     s.databases = distinct_databases(o.databases);
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
@@ -157,7 +172,48 @@ KeySpec explicit_spec(const KeyOptions& k, const char* side) {
 
 struct Keys {
     LoadedKey source, target;
+    std::string not_product_key;   // why the target is not the key the product will load ("" = it is)
 };
+
+// What deployment.toml must say for the product to load `k` as its internal key.
+std::string internal_table_for(const LoadedKey& k) {
+    return "put the target key in deployment.toml first, so the product loads it:\n"
+           "    [keystore.internal]\n"
+           "    file_name = \"" + k.file.string() + "\"\n"
+           "    type = \"" + to_string(k.type) + "\"\n"
+           "    alias = \"" + k.alias + "\"\n"
+           "    password = \"...\"        # and key_password, equal to it\n"
+           "    key_password = \"...\"";
+}
+
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec) || a.lexically_normal() == b.lexically_normal();
+}
+
+// An explicit target that is not deployment.toml's effective internal key would move
+// the data to a key the server never loads: the product could read none of it.
+std::string product_key_mismatch(const LoadedKey& target, const std::optional<DeploymentConfig>& cfg) {
+    if (!cfg) return {};
+    const KeySpec product = key_spec_for_role(*cfg, "internal", {}, {});
+    const bool same_alias = product.alias.size() == target.alias.size() &&
+                            std::equal(product.alias.begin(), product.alias.end(), target.alias.begin(),
+                                       [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    if (same_file(product.keystore, target.file) && same_alias) return {};
+    // Another file may hold the same key (a JKS copy of the PKCS#12 the product loads):
+    // same certificate, same key. Looked at only when deployment.toml holds the store
+    // password itself, so this check never prompts.
+    if (product.config_password) {
+        try {
+            if (load_key(product, false).facts.thumbprint_sha1 == target.facts.thumbprint_sha1) return {};
+        } catch (const Error&) {
+            // unreadable: the product could not load it either; reported as not the same key
+        }
+    }
+    return "the target key (" + target.describe() + ") is not the key the product will use: deployment.toml's " +
+           (cfg->internal_configured ? std::string("[keystore.internal]") : std::string("internal key (no [keystore.internal], so the primary keystore)")) +
+           " is alias '" + product.alias + "' in " + product.keystore.string();
+}
 
 // A private key that does not match its certificate is a malformed keystore: bad
 // input (exit 3), as in kscipher, not a safety refusal.
@@ -193,7 +249,8 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
                          "give --to-keystore and --to-alias");
         dst = key_spec_for_role(c, "internal", o.to.password, o.to.key_password_file);
     }
-    Keys k{load_key(src, true), load_key(dst, true)};
+    Keys k{load_key(src, true), load_key(dst, true), {}};
+    if (!o.to.keystore.empty()) k.not_product_key = product_key_mismatch(k.target, cfg);
     for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
     if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
         fail_refused("the target key is the source key (" + k.target.describe() + ")",
@@ -217,7 +274,9 @@ int plan_exit(const MigrationReport& r) {
     const StateCounts t = r.totals();
     bool missing = false;
     for (const auto& tr : r.targets) missing |= tr.missing;
-    return (t[ValueState::undecryptable] || t[ValueState::foreign] || missing) ? exit_code::problems : exit_code::ok;
+    return (t[ValueState::undecryptable] || t[ValueState::foreign] || missing || !r.problems.empty())
+               ? exit_code::problems
+               : exit_code::ok;
 }
 
 int cmd_plan(const Options& o) {
@@ -225,7 +284,8 @@ int cmd_plan(const Options& o) {
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
     stop_between_batches();
-    const MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    if (!k.not_product_key.empty()) r.problems.insert(r.problems.begin(), k.not_product_key);
     std::cout << r.to_table();
     if (!o.json_file.empty()) write_file_atomically(o.json_file, r.to_json().dump(2) + "\n", {}, std::filesystem::perms(0644));
     if (!o.markdown_file.empty())
@@ -245,6 +305,7 @@ int cmd_run(const Options& o) {
     const auto cfg = load_config_if_present(o);
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
+    if (!k.not_product_key.empty()) fail_refused(k.not_product_key + "; nothing was changed", internal_table_for(k.target));
     print_keys(k);
     stop_between_batches();
     const MigrationReport r = run_migration({&k.source, &k.target}, s);
@@ -345,15 +406,11 @@ int cmd_status(const Options& o) {
     return exit_code::ok;
 }
 
-// rollback/finalize lines; a "problem: " line (a value or deployment.toml changed
-// since the run, kept as it is) needs the operator: exit 1.
-int cmd_lines(const std::vector<std::string>& lines) {
-    bool problems = false;
-    for (const auto& l : lines) {
-        std::cout << l << "\n";
-        problems |= l.starts_with("problem: ");
-    }
-    return problems ? exit_code::problems : exit_code::ok;
+// rollback/finalize: what was done, then what needs the operator's hand (exit 1).
+int print_outcome(const JobOutcome& out) {
+    for (const auto& l : out.lines) std::cout << l << "\n";
+    for (const auto& p : out.problems) std::cout << "problem: " << p << "\n";
+    return out.problems.empty() ? exit_code::ok : exit_code::problems;
 }
 
 }  // namespace
@@ -397,6 +454,7 @@ int main(int argc, char** argv) {
         add_scope_options(rollback, o);
         auto* finalize = app.add_subcommand("finalize", "remove the journal once the migration is accepted");
         add_scope_options(finalize, o);
+        finalize->add_flag("--vacuum", o.vacuum, "give the space the journal took back to the file system (VACUUM)");
 
         if (auto done = parse_command_line(app, argc, argv)) return *done;
         if (*plan) return cmd_plan(o);
@@ -404,7 +462,7 @@ int main(int argc, char** argv) {
         if (*verify) return cmd_verify(o);
         if (*status) return cmd_status(o);
         const auto cfg = load_config_if_present(o);
-        if (*rollback) return cmd_lines(rollback_migration(settings(o, cfg)));
-        return cmd_lines(finalize_migration(settings(o, cfg)));
+        if (*rollback) return print_outcome(rollback_migration(settings(o, cfg)));
+        return print_outcome(finalize_migration(settings(o, cfg), o.vacuum));
     });
 }

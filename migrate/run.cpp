@@ -110,8 +110,32 @@ private:
     std::future<void> pending_;
 };
 
+// Values this run has committed so far, per database: what a stop must report.
+using Committed = std::vector<std::pair<std::string, int64_t>>;
+void add_committed(Committed& c, const std::string& db, int64_t n) {
+    for (auto& [name, count] : c)
+        if (name == db) {
+            count += n;
+            return;
+        }
+    c.emplace_back(db, n);
+}
+
+// A stop in the database step (an undecryptable value, a signal, a lost database):
+// the same error, saying what is changed so far and the two ways on.
+[[noreturn]] void rethrow_with_progress(const Error& e, const Committed& committed) {
+    std::string so_far;
+    for (const auto& [db, n] : committed)
+        so_far += (so_far.empty() ? "" : ", ") + std::to_string(n) + " value(s) re-encrypted in " + db;
+    if (so_far.empty()) so_far = "no value re-encrypted yet";
+    std::string hint = e.hint().empty() ? "" : e.hint() + "; ";
+    hint += "either ksmigrate rollback to put everything back, or fix the cause and ksmigrate run again to "
+            "continue where it stopped";
+    throw Error(e.kind(), e.what() + std::string(". So far: ") + so_far + "; deployment.toml not changed", hint);
+}
+
 void migrate_target(Database& db, const Target& t, const MigrationSettings& s, detail::WorkerPool& pool,
-                    MigrationReport& rep) {
+                    MigrationReport& rep, Committed& committed) {
     Journal journal(db);
     TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}};
     RowScanner scanner(db, t, s.batch_size);
@@ -138,6 +162,7 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
     std::array<std::vector<detail::RowWork>, 2> batches;
     size_t cur = 0;
     read_batch(batches[cur]);
+    int64_t committed_before = 0;
     ClassifiedAhead ahead_cur(pool);
     ahead_cur.start(batches[cur]);
     ahead_cur.finish();
@@ -154,9 +179,8 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
                 const std::string where = db.file().string() + ": " + t.name() + " " + detail::describe_row(w);
                 if (!s.skip_undecryptable)
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
-                                     "); its batch was not committed, earlier batches are journaled",
-                                 "ksmigrate rollback undoes the journaled part; or run again with "
-                                 "--skip-undecryptable to leave such values (listed) as they are");
+                                     "); its batch was not committed",
+                                 "--skip-undecryptable leaves such values (listed) as they are");
                 r.problems.push_back(where + ": undecryptable, left as it is (" + c.reason + ")");
             }
         }
@@ -177,12 +201,13 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
             r.rewritten += n;
         }
         tx.commit();
+        add_committed(committed, db.file().string(), r.rewritten - committed_before);
+        committed_before = r.rewritten;
         r.rows += static_cast<int64_t>(batch.size());
         progress.advance(static_cast<int64_t>(batch.size()));
         if (s.stop && s.stop->load())
             throw Error(ErrorKind::interrupted, "interrupted after a committed batch of " + t.name() +
-                                                    " in " + db.file().string(),
-                        "run ksmigrate run again to continue where it stopped");
+                                                    " in " + db.file().string());
         ahead.finish();
         cur = 1 - cur;
     }
@@ -243,22 +268,34 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
         for (auto& db : set.databases)
             if (!Journal::exists(*db)) backups.make(*db, s);  // a resumed run keeps its first backup
 
-    // The config file first: it is small, and done once its write returns.
-    detail::write_config(s, config);
-    rep.config = config.report;
     for (auto& db : set.databases) {
         start_journal(*db, keys, backups.file_for(*db));
         backups.keep(*db);
     }
-    if (set.databases.empty())
-        stop_if_requested(s, "after the config step, its only step (no --db given): deployment.toml is migrated",
-                          "ksmigrate verify checks it; ksmigrate rollback puts the previous file back");
-    else
-        stop_if_requested(s, "after the config step, before the databases",
-                          "run ksmigrate run again to continue where it stopped");
 
-    detail::WorkerPool pool(keys, s.jobs);
-    for (const auto& place : set.placements) migrate_target(*place.db, *place.target, s, pool, rep);
+    // The databases first, deployment.toml last: a run that stops on the way (an
+    // undecryptable value, a signal, a lost connection) leaves the file exactly as it
+    // was, so the product still reads its config secrets with the key it has today.
+    Committed committed;
+    try {
+        detail::WorkerPool pool(keys, s.jobs);
+        for (const auto& place : set.placements) migrate_target(*place.db, *place.target, s, pool, rep, committed);
+        if (!set.placements.empty()) stop_if_requested(s, "after the databases, before deployment.toml", "");
+    } catch (const Error& e) {
+        rethrow_with_progress(e, committed);
+    }
+
+    // Prepared again after the databases: the file may have been edited during a long
+    // run, and what is written must be that file with only its secret values changed.
+    if (set.placements.empty()) {
+        detail::write_config(s, config);
+        rep.config = config.report;
+    } else {
+        std::vector<std::string> seen_already;  // the first preparation listed them
+        const detail::ConfigEdit now = detail::prepare_config(s, config_migrator, seen_already);
+        detail::write_config(s, now);
+        rep.config = now.report;
+    }
     for (auto& db : set.databases) Journal(*db).mark_finished(utc_now());
     return rep;
 }

@@ -180,6 +180,14 @@ std::vector<std::string> Database::columns(const std::string& table) const {
 
 int64_t Database::changes() const { return sqlite3_changes(db_); }
 
+int64_t Database::free_bytes() const {
+    auto pragma = [&](const char* sql) {
+        Statement st = prepare(sql);
+        return st.step() ? st.column(0).i : int64_t{0};
+    };
+    return pragma("PRAGMA freelist_count") * pragma("PRAGMA page_size");
+}
+
 void Database::backup_to(const std::filesystem::path& to) const {
     // Create the file ourselves: 0600 whatever the umask allows more of, and never
     // over an existing file (an older backup may be the only good copy).

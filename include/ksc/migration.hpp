@@ -78,10 +78,22 @@ MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, 
 MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s);
 MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s);
 
+// What rollback and finalize did: lines to print, and the problems that need the
+// operator's hand (the program prints them and exits 1 when there are any).
+struct JobOutcome {
+    std::vector<std::string> lines;
+    std::vector<std::string> problems;
+};
+
 // Journal-only jobs: no key needed.
 nlohmann::ordered_json migration_status(const MigrationSettings& s);
-std::vector<std::string> rollback_migration(const MigrationSettings& s);   // lines to print
-std::vector<std::string> finalize_migration(const MigrationSettings& s);
+JobOutcome rollback_migration(const MigrationSettings& s);
+// vacuum: give the space the journal took back to the file system (SQLite VACUUM).
+JobOutcome finalize_migration(const MigrationSettings& s, bool vacuum = false);
+
+// The database backups ksmigrate made beside `db` (every run's, rolled back ones too),
+// oldest first.
+std::vector<std::filesystem::path> backups_beside(const std::filesystem::path& db);
 
 // The backup ksmigrate keeps of deployment.toml before changing it.
 std::filesystem::path config_backup_path(const std::filesystem::path& config_file);

@@ -53,6 +53,9 @@ public:
     bool table_exists(const std::string& table) const;
     std::vector<std::string> columns(const std::string& table) const;
     int64_t changes() const;
+    // Bytes of the file's free pages (freelist_count x page_size): space a dropped
+    // table left that only VACUUM gives back to the file system.
+    int64_t free_bytes() const;
     // Online backup API: a consistent copy to `to` (mode 0600). An existing `to` is never
     // overwritten (ErrorKind::refused); a failed backup leaves no file behind.
     void backup_to(const std::filesystem::path& to) const;

@@ -53,9 +53,13 @@ expect_rc 4 "the A->B run stops at the damaged value"
 run_capture "$KSMIGRATE" status "${T[@]}" --json
 assert_eq false "$(jq '.databases[0].finished' <<<"$OUT")" "the A->B run is unfinished"
 sqlite3 "$DB" .dump > db.orig
-run_capture "$KSMIGRATE" run "${T[@]}" "${OTHER[@]}"
+# (deployment.toml names key C as internal, or the run would be refused for that.)
+sed -e "s|^file_name = \"internal.p12\"|file_name = \"$WORK/other.p12\"|" -e 's/^alias = "internal"/alias = "other"/' \
+  -e 's/internalpw/otherpw/g' "$CONF" > conf.c; cp conf.c conf.c.orig
+run_capture "$KSMIGRATE" run "${T[@]}" --config conf.c "${OTHER[@]}"
 expect_error 4 "the journal holds a run from key" "a run to another target key"
 untouched "journal of another key pair"
+cmp -s conf.c.orig conf.c || fail "deployment.toml naming key C changed"; ok
 assert_eq "" "$(backups)" "no database backup made"
 run_capture "$KSMIGRATE" rollback "${T[@]}" --no-config
 expect_rc 0 "rollback of the empty A->B run"
@@ -243,7 +247,7 @@ done
   sed '1,/^\[secrets\]/d' conf.good; } > big.toml
 "$KSCIPHER" configure --home "$H" --config big.toml --role primary >/dev/null || fail "kscipher configure big.toml"
 cp big.toml big.before
-signal_midway INT sig.out "target key:" "$KSMIGRATE" run --home "$H" --config big.toml
+signal_midway INT sig.out "target key:" "$KSMIGRATE" run --home "$H" --config big.toml --config-only
 expect_error 130 "interrupted" "SIGINT during a config-only run"
 cmp -s big.before big.toml || fail "an interrupted config step changed deployment.toml"; ok
 [[ ! -e big.toml.ksmigrate.bak ]] || fail "an interrupted config step left a backup"; ok
