@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# ksmigrate: the paths that used to let an operator strand data. No database means an
+# explicit --config-only; an explicit target must be the key the product will load;
+# the databases are migrated before deployment.toml, and a stop says what changed;
+# rollback after finalize names the backups; finalize names every backup and --vacuum
+# gives the journal's space back.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/migrate_fixture.sh"
+cd "$WORK"
+make_migration_home
+configure_internal_keystore
+N=20
+make_token_table "$N"
+T=(--home "$H" --db "$DB" --targets t.toml)
+cp "$CONF" conf.orig
+sqlite3 "$DB" .dump > db.orig
+backups() { ls "$DB".ksmigrate-*.bak 2>/dev/null || true; }
+untouched() {
+  cmp -s conf.orig "$CONF" || fail "$1: deployment.toml changed"; ok
+  assert_eq "$(cat db.orig)" "$(sqlite3 "$DB" .dump)" "$1: database unchanged"
+}
+
+# --- No database: a usage error naming --db and --config-only, for every job that
+# changes or judges the data. Nothing written.
+for job in plan run verify rollback finalize; do
+  run_capture "$KSMIGRATE" "$job" --home "$H" --targets t.toml
+  expect_error 2 "no database given" "$job without --db"
+  assert_contains "$ERR" "--config-only" "$job: the hint names --config-only"
+  assert_contains "$ERR" "--db" "$job: the hint names --db"
+done
+untouched "jobs without a database"
+run_capture "$KSMIGRATE" run "${T[@]}" --config-only
+expect_error 2 "exclude each other" "--config-only with --db"
+
+# --- The target must be the key the product will use.
+printf 'otherpw' > otherpw.txt
+OTHER=(--to-keystore "$WORK/other.p12" --to-alias other --to-password-file otherpw.txt)
+run_capture "$KSMIGRATE" plan "${T[@]}" "${OTHER[@]}" --json other.json
+expect_rc 1 "plan to a key deployment.toml does not name"
+assert_contains "$(jq -r '.problems[0]' other.json)" "not the key the product will use" "plan lists it first"
+run_capture "$KSMIGRATE" run "${T[@]}" "${OTHER[@]}"
+expect_error 4 "not the key the product will use" "run to a key deployment.toml does not name"
+assert_contains "$ERR" "[keystore.internal]" "the hint shows the table to add"
+assert_contains "$ERR" "file_name = \"$WORK/other.p12\"" "with the target's file"
+untouched "refused target"
+assert_eq "" "$(backups)" "no backup made for a refused run"
+# The same key in another file (a JKS copy of the product's PKCS#12) is the product's key.
+keytool -importkeystore -srckeystore "$SEC/internal.p12" -srcstoretype PKCS12 -srcstorepass internalpw \
+  -destkeystore copy.jks -deststoretype JKS -deststorepass internalpw -destkeypass internalpw >/dev/null 2>&1 || fail "keytool copy"
+run_capture "$KSMIGRATE" plan "${T[@]}" --to-keystore copy.jks --to-alias internal --to-password-file <(printf internalpw)
+expect_rc 0 "plan to a copy of the product's key"
+
+# --- Databases first, deployment.toml last: a stop in the databases leaves it as it was.
+damaged=$(enc_source s "broken" | base64 -d | sed -E 's/"c":"(.{20})[^"]*"/"c":"\1AAAA"/' | base64 -w0)
+sqlite3 "$DB" "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t999', '$damaged', 'ACTIVE')"   # sorts last
+sqlite3 "$DB" .dump > db.orig
+run_capture "$KSMIGRATE" run "${T[@]}" --batch-size 5 --no-backup
+expect_error 4 "t999" "run stops at the damaged value"
+cmp -s conf.orig "$CONF" || fail "deployment.toml changed by a run that stopped in the databases"; ok
+[[ ! -e "$CONF.ksmigrate.bak" ]] || fail "a stopped run made a deployment.toml backup"; ok
+assert_contains "$ERR" "So far: $N value(s) re-encrypted in $DB; deployment.toml not changed" "the stop says what changed"
+assert_contains "$ERR" "ksmigrate rollback" "names rollback"
+assert_contains "$ERR" "run again" "names running again"
+sqlite3 "$DB" "DELETE FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 't999'"
+run_capture "$KSMIGRATE" run "${T[@]}" --no-backup
+expect_rc 0 "the resumed run finishes"
+cmp -s conf.orig "$CONF.ksmigrate.bak" || fail "deployment.toml not migrated (with its backup) at the end"; ok
+assert_contains "$OUT" "[secrets] of $CONF: 2 value(s) re-encrypted" "config step after the databases"
+
+# --- rollback, a second run with a backup, finalize: every backup named, space given back.
+run_capture "$KSMIGRATE" rollback "${T[@]}"
+expect_rc 0 "rollback"
+run_capture "$KSMIGRATE" run "${T[@]}" --backup first.bak
+expect_rc 0 "run with --backup"
+run_capture "$KSMIGRATE" rollback "${T[@]}"
+expect_rc 0 "rollback again"
+run_capture "$KSMIGRATE" run "${T[@]}"
+expect_rc 0 "run with the default backup"
+default_backup=$(backups)
+[[ -n $default_backup ]] || fail "no default backup beside the database"; ok
+run_capture "$KSMIGRATE" rollback "${T[@]}"
+run_capture "$KSMIGRATE" run "${T[@]}" --no-backup
+expect_rc 0 "a third run"
+size_before=$(stat -c %s "$DB")
+run_capture "$KSMIGRATE" finalize "${T[@]}" --vacuum
+expect_rc 0 "finalize --vacuum"
+assert_contains "$OUT" "backup kept at $default_backup" "finalize names the default backup of an earlier, rolled back run"
+assert_contains "$OUT" "vacuumed;" "says it vacuumed"
+(( $(stat -c %s "$DB") < size_before )) || fail "VACUUM did not shrink the file"; ok
+assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'KSMIGRATE%'")" "no journal table left"
+
+# --- rollback after finalize: exit 1, says the journal is gone, names the backups.
+run_capture "$KSMIGRATE" rollback "${T[@]}"
+expect_rc 1 "rollback after finalize"
+assert_contains "$OUT" "no journal, so nothing was rolled back" "says the journal is gone"
+assert_contains "$OUT" "finalized" "says it may have been finalized"
+assert_contains "$OUT" "$default_backup" "names the backup that holds the old values"
+done_testing
