@@ -406,6 +406,38 @@ int cmd_status(const Options& o) {
     return exit_code::ok;
 }
 
+std::string key_text(const Target& t) {
+    if (t.key.empty()) return "(none: SQLite rowid)";
+    std::string out;
+    for (const auto& k : t.key) out += (out.empty() ? "" : ", ") + k;
+    return out;
+}
+
+// The targets of --profile NAME or --targets FILE, as plan and run would use them.
+int cmd_targets(const Options& o) {
+    if (o.profile == "list") {
+        for (const auto& name : builtin_profile_names()) std::cout << name << "\n";
+        return exit_code::ok;
+    }
+    const std::vector<Target> targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
+                                                               : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
+    if (o.json_stdout) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const auto& t : targets)
+            out.push_back({{"table", t.table}, {"column", t.column}, {"key", t.key}, {"where", t.where},
+                           {"kind", t.kind == TargetKind::value ? "value" : "json-encrypted-values"}});
+        std::cout << out.dump(2) << "\n";
+        return exit_code::ok;
+    }
+    for (const auto& t : targets) {
+        std::cout << t.name() << "\n  key:   " << key_text(t) << "\n  kind:  "
+                  << (t.kind == TargetKind::value ? "value" : "json-encrypted-values") << "\n";
+        if (!t.where.empty()) std::cout << "  where: " << t.where << "\n";
+    }
+    std::cout << targets.size() << " target(s)\n";
+    return exit_code::ok;
+}
+
 // rollback/finalize: what was done, then what needs the operator's hand (exit 1).
 int print_outcome(const JobOutcome& out) {
     for (const auto& l : out.lines) std::cout << l << "\n";
@@ -420,6 +452,7 @@ int main(int argc, char** argv) {
     return run_guarded(program, [&]() -> int {
         CLI::App app{"ksmigrate: re-encrypt WSO2 data stored under one keystore key for another"};
         app.require_subcommand(1);
+        app.set_version_flag("--version", std::string("ksmigrate ") + KSC_VERSION);
         app.footer("Example (move to a separate internal keystore configured in deployment.toml):\n"
                    "  ksmigrate plan   --home /opt/wso2am --db WSO2AM_DB.db --markdown plan.md\n"
                    "  ksmigrate run    --home /opt/wso2am --db WSO2AM_DB.db\n"
@@ -456,7 +489,13 @@ int main(int argc, char** argv) {
         add_scope_options(finalize, o);
         finalize->add_flag("--vacuum", o.vacuum, "give the space the journal took back to the file system (VACUUM)");
 
+        auto* targets = app.add_subcommand("targets", "print the targets of --profile NAME or --targets FILE");
+        auto* targets_profile = targets->add_option("--profile", o.profile, "built-in target list; `list` lists them");
+        targets->add_option("--targets", o.targets_file, "TOML file listing the targets")->excludes(targets_profile);
+        targets->add_flag("--json", o.json_stdout, "machine-readable output");
+
         if (auto done = parse_command_line(app, argc, argv)) return *done;
+        if (*targets) return cmd_targets(o);
         if (*plan) return cmd_plan(o);
         if (*run) return cmd_run(o);
         if (*verify) return cmd_verify(o);

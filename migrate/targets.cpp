@@ -153,6 +153,12 @@ std::vector<Target> load_targets_file(const std::filesystem::path& file) {
     return parse_targets(ss.str(), file.string());
 }
 
+std::vector<std::string> builtin_profile_names() {
+    std::vector<std::string> out;
+    for (const auto& p : profiles) out.emplace_back(p.name);
+    return out;
+}
+
 std::vector<Target> builtin_profile(std::string_view name) {
     std::string known;
     for (const auto& p : profiles) {

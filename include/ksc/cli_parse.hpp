@@ -20,7 +20,8 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);
-        return exit_code::usage;
+        // --version is a "success" CLI11 reports this way; every other one is a usage error.
+        return e.get_exit_code() == 0 ? exit_code::ok : exit_code::usage;
     }
     return std::nullopt;
 }

@@ -25,5 +25,6 @@ std::vector<Target> load_targets_file(const std::filesystem::path& file);
 std::vector<Target> parse_targets(std::string_view toml_text, const std::string& file_name);
 // Built-in lists: "wso2-apim-4". Unknown names: ErrorKind::usage listing the known ones.
 std::vector<Target> builtin_profile(std::string_view name);
+std::vector<std::string> builtin_profile_names();
 
 }  // namespace ksc

@@ -95,4 +95,17 @@ expect_rc 1 "rollback after finalize"
 assert_contains "$OUT" "no journal, so nothing was rolled back" "says the journal is gone"
 assert_contains "$OUT" "finalized" "says it may have been finalized"
 assert_contains "$OUT" "$default_backup" "names the backup that holds the old values"
+
+# --- Visibility: --version, the targets a profile or a file holds.
+run_capture "$KSMIGRATE" --version
+expect_rc 0 "--version"
+assert_contains "$OUT" "ksmigrate 0." "names the program and version"
+run_capture "$KSMIGRATE" targets --profile list
+assert_eq "wso2-apim-4" "$OUT" "profiles listed"
+run_capture "$KSMIGRATE" targets --json
+expect_rc 0 "targets of the default profile"
+assert_eq "12 json-encrypted-values" "$(jq -r '"\(length) \(.[] | select(.table=="AM_KEY_MANAGER") | .kind)"' <<<"$OUT")" "the default profile"
+run_capture "$KSMIGRATE" targets --targets t.toml
+assert_contains "$OUT" "IDN_OAUTH2_ACCESS_TOKEN.ACCESS_TOKEN" "the targets file's target"
+assert_contains "$OUT" "key:   TOKEN_ID" "with its key"
 done_testing
