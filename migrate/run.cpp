@@ -227,13 +227,22 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     for (const auto& f : s.databases) locks.push_back(std::make_unique<RunLock>(f));
     detail::DatabaseSet set(s, Database::Mode::read_write);
     if (!set.missing.empty()) {
+        // Short: a database that is not the product's would otherwise list every target.
+        if (set.placements.empty())
+            fail_input("none of the " + std::to_string(s.targets.size()) +
+                           " targets can be scanned in the database(s) given; nothing was changed",
+                       "is it the product's database? Give it with --db, or the matching --profile/--targets; "
+                       "ksmigrate plan lists each target");
         std::string what;
-        for (const auto& m : set.missing) {
-            what += (what.empty() ? "" : "; ") + m.target.name();
-            for (const auto& p : m.missing_parts) what += " (" + p + ")";
+        constexpr size_t shown = 3;
+        for (size_t i = 0; i < set.missing.size() && i < shown; ++i) {
+            what += (what.empty() ? "" : "; ") + set.missing[i].target.name();
+            for (const auto& p : set.missing[i].missing_parts) what += " (" + p + ")";
         }
+        if (set.missing.size() > shown) what += "; and " + std::to_string(set.missing.size() - shown) + " more";
         fail_input("targets that cannot be migrated safely: " + what + "; nothing was changed",
-                   "fix the targets file (table, column, key, where), or give every database that holds them with --db");
+                   "fix the targets file (table, column, key, where), or give every database that holds them with "
+                   "--db; ksmigrate plan lists each one");
     }
 
     // Every database must take a write lock before deployment.toml is touched: a

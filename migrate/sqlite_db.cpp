@@ -73,11 +73,28 @@ std::string read_only_uri(const std::filesystem::path& file) {
 
 }  // namespace
 
+// WSO2's embedded default is H2 (repository/database/WSO2AM_DB.mv.db), which an
+// operator may well pass to --db: say what it is in one line instead of SQLite's
+// "file is not a database". Also any other file that is not SQLite at all.
+static void refuse_other_formats(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    char head[16] = {};
+    in.read(head, sizeof head);
+    const std::string_view h(head, static_cast<size_t>(in.gcount()));
+    const bool h2 = h.starts_with("H:2,") || h.starts_with("-- H2 ");  // MVStore / old PageStore
+    if (h2)
+        fail_input(file.string() + ": this is an H2 database (WSO2's embedded default), not SQLite",
+                   "ksmigrate reads SQLite database files; an H2 database cannot be migrated in place");
+    if (!h.empty() && !h.starts_with("SQLite format 3"))
+        fail_input(file.string() + ": not an SQLite database", "give the product's database file with --db");
+}
+
 Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
     std::error_code ec;
     const auto st = std::filesystem::status(file, ec);
     if (!std::filesystem::exists(st)) fail_input(file.string() + ": database file does not exist");
     if (!std::filesystem::is_regular_file(st)) fail_input(file.string() + ": not a regular file");
+    refuse_other_formats(file);
 
     // mode=rw (never rwc): SQLite itself also refuses to create a missing file.
     const std::string uri = mode == Mode::read_only ? read_only_uri(file) : file_uri(file) + "?mode=rw";

@@ -96,6 +96,15 @@ assert_contains "$OUT" "no journal, so nothing was rolled back" "says the journa
 assert_contains "$OUT" "finalized" "says it may have been finalized"
 assert_contains "$OUT" "$default_backup" "names the backup that holds the old values"
 
+# --- Databases that are not the product's: one short line each.
+{ printf 'H:2,block:2,blockSize:1000,chunk:1,created:18c,format:1\n'; head -c 4000 /dev/zero; } > WSO2AM_DB.mv.db
+run_capture "$KSMIGRATE" plan --home "$H" --db WSO2AM_DB.mv.db
+expect_error 3 "this is an H2 database (WSO2's embedded default), not SQLite" "an H2 file"
+sqlite3 other.db "CREATE TABLE foo (a)"
+run_capture "$KSMIGRATE" run --home "$H" --db other.db
+expect_error 3 "none of the 12 targets can be scanned" "an SQLite database that is not the product's"
+(( ${#ERR} < 600 )) || fail "the error for a foreign database is long: ${#ERR} characters"; ok
+
 # --- Visibility: --version, the targets a profile or a file holds.
 run_capture "$KSMIGRATE" --version
 expect_rc 0 "--version"
