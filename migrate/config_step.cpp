@@ -31,7 +31,7 @@ std::string sha256_hex(std::string_view text) {
 }
 
 // Classifies every [secrets] value; with `edits` (run), source values get their new value.
-ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode, std::vector<std::string>& problems,
+ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode, std::vector<Problem>& problems,
                   std::vector<SecretReplacement>* edits, const std::string& text) {
     ConfigReport rep;
     rep.file = s.config_file;
@@ -42,7 +42,8 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
         }
         if (slot.is_plaintext()) {
             rep.states[ValueState::not_encrypted] += 1;
-            problems.push_back("[secrets] " + slot.alias + " is still plaintext: run kscipher configure");
+            problems.push_back(Problem{"error", "", "[secrets]", slot.alias, "", "not_encrypted",
+                                       "still plaintext: run kscipher configure"});
             continue;
         }
         Classification c = m.classify(slot.value, mode);
@@ -56,7 +57,9 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
             if (edits && c.state == ValueState::undecryptable && !s.skip_undecryptable)
                 fail_refused(where + " does not decrypt under the source key (" + c.reason + "); nothing was changed",
                              "find the key it was encrypted with, or run again with --skip-undecryptable to leave it");
-            problems.push_back(where + ": " + to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")"));
+            problems.push_back(Problem{"error", "", "[secrets]", slot.alias, "", to_string(c.state),
+                                       to_string(c.state) + " in " + s.config_file.string() +
+                                           (c.reason.empty() ? "" : " (" + c.reason + ")")});
         }
         if (edits && c.state == ValueState::source) edits->push_back({slot.begin, slot.end, m.reencrypt(c)});
     }
@@ -66,12 +69,12 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
 }  // namespace
 
 ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode,
-                           std::vector<std::string>& problems) {
+                           std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigReport{{}, s.config_note, {}, 0};
     return walk(s, m, mode, problems, nullptr, read_text(s.config_file));
 }
 
-ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<std::string>& problems) {
+ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigEdit{ConfigReport{{}, s.config_note, {}, 0}, {}};
     const std::string text = read_text(s.config_file);
     std::vector<SecretReplacement> edits;

@@ -12,7 +12,7 @@
 namespace ksc::detail {
 
 ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode,
-                           std::vector<std::string>& problems);
+                           std::vector<Problem>& problems);
 
 // run, in two steps so that every refusal (an undecryptable value) comes before
 // anything is written anywhere: prepare classifies and re-encrypts in memory,
@@ -21,7 +21,7 @@ struct ConfigEdit {
     ConfigReport report;
     std::string new_text;   // meaningful when report.rewritten > 0
 };
-ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<std::string>& problems);
+ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems);
 void write_config(const MigrationSettings& s, const ConfigEdit& edit);
 
 // "<config>.ksmigrate.sha256": the SHA-256 of the content run last wrote, in

@@ -173,6 +173,7 @@ KeySpec explicit_spec(const KeyOptions& k, const char* side) {
 struct Keys {
     LoadedKey source, target;
     std::string not_product_key;   // why the target is not the key the product will load ("" = it is)
+    std::optional<Error> refusal;  // load_keys(..., defer_refusal): the refusal, for plan's report
 };
 
 // What deployment.toml must say for the product to load `k` as its internal key.
@@ -227,7 +228,7 @@ void require_intact_private_key(const LoadedKey& key) {
 
 // Source: the effective primary keystore (what encrypted internal data while it was
 // shared); target: [keystore.internal]. Refusals come before anything is written.
-Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
+Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, bool defer_refusal = false) {
     const auto need_config = [&](const char* side) -> const DeploymentConfig& {
         if (!cfg)
             fail_usage(std::string("no deployment.toml found for the ") + side + " key",
@@ -249,12 +250,18 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg) {
                          "give --to-keystore and --to-alias");
         dst = key_spec_for_role(c, "internal", o.to.password, o.to.key_password_file);
     }
-    Keys k{load_key(src, true), load_key(dst, true), {}};
+    Keys k{load_key(src, true), load_key(dst, true), {}, std::nullopt};
     if (!o.to.keystore.empty()) k.not_product_key = product_key_mismatch(k.target, cfg);
-    for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
-    if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
-        fail_refused("the target key is the source key (" + k.target.describe() + ")",
-                     "a migration needs a different target key: check [keystore.internal] or --to-keystore");
+    try {
+        for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
+        if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
+            fail_refused("the target key is the source key (" + k.target.describe() + ")",
+                         "a migration needs a different target key: check [keystore.internal] or --to-keystore");
+    } catch (const Error& e) {
+        if (!defer_refusal || e.kind() != ErrorKind::refused) throw;
+        k.refusal = e;
+        return k;
+    }
     // The source key too: a damaged source private key would otherwise make every
     // value look "undecryptable" instead of naming the keystore.
     require_intact_private_key(k.target);
@@ -279,18 +286,47 @@ int plan_exit(const MigrationReport& r) {
                : exit_code::ok;
 }
 
-int cmd_plan(const Options& o) {
-    const auto cfg = load_config_if_present(o);
-    const MigrationSettings s = settings(o, cfg);
-    const Keys k = load_keys(o, cfg);
-    stop_between_batches();
-    MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
-    if (!k.not_product_key.empty()) r.problems.insert(r.problems.begin(), k.not_product_key);
-    std::cout << r.to_table();
+// A report file's folder must exist and be writable before minutes of scanning, not after.
+void require_writable_report(const std::string& file, const char* option) {
+    if (file.empty()) return;
+    const std::filesystem::path p(file);
+    const auto folder = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+        fail_input(std::string(option) + " " + file + ": the folder " + folder.string() + " does not exist");
+    if (::access(folder.c_str(), W_OK) != 0)
+        fail_input(std::string(option) + " " + file + ": the folder " + folder.string() + " is not writable");
+}
+
+void write_reports(const Options& o, const MigrationReport& r) {
     if (!o.json_file.empty()) write_file_atomically(o.json_file, r.to_json().dump(2) + "\n", {}, std::filesystem::perms(0644));
     if (!o.markdown_file.empty())
         write_file_atomically(o.markdown_file, r.to_markdown(o.quick ? "ksmigrate plan (quick)" : "ksmigrate plan"), {},
                               std::filesystem::perms(0644));
+}
+
+int cmd_plan(const Options& o) {
+    require_writable_report(o.json_file, "--json");
+    require_writable_report(o.markdown_file, "--markdown");
+    const auto cfg = load_config_if_present(o);
+    MigrationSettings s = settings(o, cfg);
+    const Keys k = load_keys(o, cfg, true);
+    if (k.refusal) {
+        // The change ticket still gets its report: the keys, and why it is NO-GO.
+        MigrationReport r;
+        r.source = &k.source;
+        r.target = &k.target;
+        r.problems.push_back(Problem{"error", "", "", "", "", "refused", k.refusal->what()});
+        if (!k.refusal->hint().empty()) r.advice.push_back(k.refusal->hint());
+        write_reports(o, r);
+        throw *k.refusal;
+    }
+    if (!k.not_product_key.empty())
+        s.preflight_problems.push_back(Problem{"error", "", "", "", "", "key", k.not_product_key});
+    stop_between_batches();
+    const MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    std::cout << r.to_table();
+    write_reports(o, r);
     return plan_exit(r);
 }
 
@@ -320,18 +356,10 @@ int cmd_run(const Options& o) {
                   << foreign_left(r.config.states) << "\n";
     else
         print_note(program, s.config_note);
-    for (const auto& p : r.problems) std::cout << "problem: " << p << "\n";
+    for (const auto& p : r.problems) std::cout << "problem: " << p.text() << "\n";
     std::cout << rewritten << " value(s) re-encrypted for " << k.target.describe()
               << "\nnext: ksmigrate verify, then ksmigrate finalize (or ksmigrate rollback)\n";
     return r.problems.empty() ? exit_code::ok : exit_code::problems;
-}
-
-// The problem line survey() writes for a target it could not scan; verify turns the
-// one of a table found in none of the databases into a note.
-std::string not_scanned_problem(const TargetReport& m) {
-    std::string what = m.target.name() + (m.database.empty() ? "" : " in " + m.database) + ": ";
-    for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
-    return what;
 }
 
 int cmd_verify(const Options& o) {
@@ -352,10 +380,14 @@ int cmd_verify(const Options& o) {
             continue;
         }
         ++absent;
-        const std::string p = not_scanned_problem(t);
-        std::erase(r.problems, p);
-        print_note(program, "nothing to verify for " + p);
     }
+    // The problems survey() made for those targets: in none of the databases (no database
+    // named), not scanned. Each becomes a note.
+    std::erase_if(r.problems, [](const Problem& p) {
+        if (p.state != "not_scanned" || !p.database.empty()) return false;
+        print_note(program, "nothing to verify for " + p.text());
+        return true;
+    });
     if (o.json_stdout) std::cout << r.to_json().dump(2) << "\n";
     else std::cout << r.to_table();
     const StateCounts t = r.totals();

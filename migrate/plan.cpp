@@ -7,6 +7,7 @@
 #include "worker_pool.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/journal.hpp"
 #include "ksc/migration.hpp"
 #include "ksc/row_scan.hpp"
 #include "ksc/value_crypto.hpp"
@@ -41,8 +42,8 @@ double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
 
 void note_problem(TargetReport& r, const detail::RowWork& w, const Classification& c, size_t& listed) {
     if (listed++ >= max_listed_problems) return;
-    r.problems.push_back(r.database + ": " + r.target.name() + " " + detail::describe_row(w) + ": " +
-                         to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")"));
+    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, r.target),
+                                 to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
 }
 
 std::string shortcut_advice(const KeyPair& keys) {
@@ -61,7 +62,33 @@ std::string shortcut_advice(const KeyPair& keys) {
            table("keystore.primary", *keys.target) + table("keystore.internal", *keys.source);
 }
 
-void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode) {
+// An unfinalized migration left in a database (to any key) comes before anything new:
+// its values would look foreign or target, and run refuses another key pair anyway.
+// Returns how many databases hold one.
+size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
+    size_t found = 0;
+    for (const auto& db : set.databases) {
+        if (!Journal::exists(*db)) continue;
+        Journal j(*db);
+        const auto info = j.run_info();
+        int64_t values = 0;
+        for (const auto& t : j.summary()) values += t.values;
+        std::string what = "holds an unfinalized migration";
+        if (info)
+            what += " from " + info->source_thumbprint + " to " + info->target_thumbprint + ", started " +
+                    info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
+        what += ", " + std::to_string(values) + " value(s) re-encrypted";
+        rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
+                            Problem{"error", db->file().string(), "", "", "", "journal", what});  // before preflight
+        ++found;
+    }
+    if (found)
+        rep.advice.push_back("first finish what is in the journal: ksmigrate verify then ksmigrate finalize to keep it, "
+                             "or ksmigrate rollback to undo it; then plan again");
+    return found;
+}
+
+void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode, size_t journals) {
     const StateCounts t = rep.totals();
     if (mode == ClassifyMode::verify) return;
     if (t[ValueState::undecryptable] > 0)
@@ -74,9 +101,13 @@ void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode) {
     if (t[ValueState::symmetric] > 0)
         rep.advice.push_back(std::to_string(t[ValueState::symmetric]) +
                              " value(s) use symmetric (AES) encryption, which a keystore change does not touch");
-    if (t[ValueState::source] == 0 && t[ValueState::target] > 0)
-        rep.advice.push_back("every value is already under the target key: run ksmigrate verify, then finalize");
-    if (t[ValueState::source] > 0 && t[ValueState::target] == 0) rep.advice.push_back(shortcut_advice(keys));
+    // Each piece of advice only where it agrees with the verdict: the shortcut only when
+    // every encrypted value is under the source key; verify/finalize only for a journal.
+    if (t[ValueState::source] == 0 && t[ValueState::target] > 0 && !journals)
+        rep.advice.push_back("every value is already under the target key: nothing to migrate");
+    const bool all_source = t[ValueState::source] > 0 && t[ValueState::target] == 0 &&
+                            t[ValueState::undecryptable] == 0 && t[ValueState::foreign] == 0;
+    if (all_source && !journals) rep.advice.push_back(shortcut_advice(keys));
     // run refuses while any target cannot be scanned: say so before pointing at it.
     const auto not_scanned =
         std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.missing; });
@@ -84,7 +115,7 @@ void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode) {
         rep.advice.push_back(std::to_string(not_scanned) +
                              " target(s) could not be scanned (listed under problems): run refuses until the targets "
                              "file, or the --db list, matches the database(s)");
-    if (t[ValueState::source] > 0)
+    if (t[ValueState::source] > 0 && rep.problems.empty())
         rep.advice.push_back("next: ksmigrate run (it makes a backup of each database first, then works in "
                              "journaled batches; ksmigrate rollback undoes it)");
 }
@@ -106,11 +137,13 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     rep.target = keys.target;
     detail::DatabaseSet set(s, Database::Mode::read_only);
     detail::WorkerPool pool(keys, s.jobs);
+    rep.problems = s.preflight_problems;
+    const size_t journals = mode == ClassifyMode::verify ? 0 : report_journals(rep, set);
 
     for (auto& m : set.missing) {
-        std::string what = m.target.name() + (m.database.empty() ? "" : " in " + m.database) + ": ";
+        std::string what;
         for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
-        rep.problems.push_back(what);
+        rep.problems.push_back(Problem{"error", m.database, m.target.table, m.target.column, "", "not_scanned", what});
     }
     int64_t classified = 0;
     double crypto_seconds = 0;
@@ -142,7 +175,8 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
             stop_if_asked(s, mode, r);
         }
         if (listed > max_listed_problems)
-            r.problems.push_back(r.target.name() + ": " + std::to_string(listed - max_listed_problems) + " more not listed");
+            r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, "", "",
+                                         std::to_string(listed - max_listed_problems) + " more not listed"});
         rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
         rep.targets.push_back(std::move(r));
     }
@@ -161,7 +195,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
         if (rep.measured_values_per_second > 0)
             rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / rep.measured_values_per_second;
     }
-    add_advice(rep, keys, mode);
+    add_advice(rep, keys, mode, journals);
     return rep;
 }
 

@@ -24,6 +24,21 @@ nlohmann::ordered_json StateCounts::to_json() const {
     return j;
 }
 
+std::string Problem::text() const {
+    std::string out = database;
+    const std::string where = table.empty() ? std::string() : table + (column.empty() ? "" : "." + column);
+    if (!where.empty()) out += (out.empty() ? "" : ": ") + where;
+    if (!row_key.empty()) out += " " + row_key;
+    return out.empty() ? message : out + ": " + message;
+}
+
+nlohmann::ordered_json Problem::to_json() const {
+    auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); };
+    return {{"severity", severity}, {"database", or_null(database)}, {"table", or_null(table)},
+            {"column", or_null(column)}, {"row_key", or_null(row_key)}, {"state", or_null(state)},
+            {"message", message}};
+}
+
 StateCounts MigrationReport::totals() const {
     StateCounts t;
     for (const auto& r : targets) t.add(r.states);
@@ -79,7 +94,12 @@ nlohmann::ordered_json MigrationReport::to_json() const {
     if (config.rewritten) cs["rewritten"] = config.rewritten;
     j["config_secrets"] = std::move(cs);
     j["estimated_seconds"] = static_cast<double>(static_cast<int64_t>(estimated_seconds * 10 + 0.5)) / 10;
-    j["problems"] = problems;
+    j["problems"] = nlohmann::ordered_json::array();
+    j["problem_details"] = nlohmann::ordered_json::array();
+    for (const auto& p : problems) {
+        j["problems"].push_back(p.text());
+        j["problem_details"].push_back(p.to_json());
+    }
     j["advice"] = advice;
     return j;
 }
@@ -115,7 +135,7 @@ std::string MigrationReport::to_table() const {
     else if (!config.note.empty()) o << "config: " << config.note << "\n";
     o << "(plain = not_encrypted; undecr. = undecryptable; symm. = symmetric)\n";
     if (estimated_seconds > 0) o << "estimated duration of run: " << fmt_seconds(estimated_seconds) << "\n";
-    for (const auto& p : problems) o << "problem: " << p << "\n";
+    for (const auto& p : problems) o << "problem: " << p.text() << "\n";
     for (const auto& a : advice) o << "advice: " << a << "\n";
     return o.str();
 }
@@ -147,7 +167,7 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
     }
     if (!problems.empty()) {
         o << "\n## Problems\n\n";
-        for (const auto& p : problems) o << "- " << p << "\n";
+        for (const auto& p : problems) o << "- " << p.text() << "\n";
     }
     if (!advice.empty()) {
         o << "\n## Advice\n\n";

@@ -82,6 +82,29 @@ std::optional<SqlValue> rewritten_value(const RowWork& w, const Target& t) {
     return out;
 }
 
-std::string describe_row(const RowWork& w) { return "key " + encode_row_key(w.row.key); }
+std::string describe_row(const RowWork& w, const Target& t) {
+    std::string out;
+    for (size_t i = 0; i < w.row.key.size(); ++i) {
+        const SqlValue& v = w.row.key[i];
+        const std::string name = i < t.key.size() ? t.key[i] : std::string("rowid");
+        std::string shown;
+        switch (v.type) {
+            case SqlValue::Type::null: shown = "NULL"; break;
+            case SqlValue::Type::integer: shown = std::to_string(v.i); break;
+            case SqlValue::Type::real: shown = std::to_string(v.d); break;
+            case SqlValue::Type::text: shown = v.bytes; break;
+            case SqlValue::Type::blob: shown = std::to_string(v.bytes.size()).append("-byte blob"); break;
+        }
+        // A key is product data, not a secret, but it may hold anything: keep it one short line.
+        for (char& c : shown)
+            if (static_cast<unsigned char>(c) < 0x20) c = '?';
+        if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+        if (!out.empty()) out += ", ";
+        out += name;
+        out += '=';
+        out += shown;
+    }
+    return out;
+}
 
 }  // namespace ksc::detail

@@ -35,7 +35,8 @@ void count_row(const RowWork& w, StateCounts& counts);
 // The row's new column value (same storage class), or nullopt when nothing changes.
 std::optional<SqlValue> rewritten_value(const RowWork& w, const Target& t);
 
-// Short, value-free description of where a row is: "key [5]".
-std::string describe_row(const RowWork& w);
+// Where a row is, value-free, as its key columns read: "ID=8", "TENANT_ID=-1234, USER_NAME=alice",
+// "rowid=5" for a table without a key.
+std::string describe_row(const RowWork& w, const Target& t);
 
 }  // namespace ksc::detail

@@ -176,12 +176,13 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
         for (const auto& w : batch) {
             for (const auto& c : w.results) {
                 if (c.state != ValueState::undecryptable) continue;
-                const std::string where = db.file().string() + ": " + t.name() + " " + detail::describe_row(w);
+                const std::string where = db.file().string() + ": " + t.name() + " " + detail::describe_row(w, t);
                 if (!s.skip_undecryptable)
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
                                  "--skip-undecryptable leaves such values (listed) as they are");
-                r.problems.push_back(where + ": undecryptable, left as it is (" + c.reason + ")");
+                r.problems.push_back(Problem{"error", db.file().string(), t.table, t.column, detail::describe_row(w, t),
+                                             "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
             }
         }
 
@@ -191,8 +192,8 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
             const auto new_value = detail::rewritten_value(w, t);
             if (!new_value) continue;
             if (!compare_and_set(db, t, w.row.key, w.row.value, *new_value)) {
-                r.problems.push_back(db.file().string() + ": " + t.name() + " " + detail::describe_row(w) +
-                                     " changed while it was being migrated; run again to pick it up");
+                r.problems.push_back(Problem{"error", db.file().string(), t.table, t.column, detail::describe_row(w, t),
+                                             "", "changed while it was being migrated; run again to pick it up"});
                 continue;
             }
             int64_t n = 0;
@@ -300,7 +301,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
         detail::write_config(s, config);
         rep.config = config.report;
     } else {
-        std::vector<std::string> seen_already;  // the first preparation listed them
+        std::vector<Problem> seen_already;  // the first preparation listed them
         const detail::ConfigEdit now = detail::prepare_config(s, config_migrator, seen_already);
         detail::write_config(s, now);
         rep.config = now.report;

@@ -26,6 +26,19 @@ struct StateCounts {
     nlohmann::ordered_json to_json() const;
 };
 
+// One problem of a report, with where it is as fields (the JSON's problem_details) and
+// as one line (text(): the `problems` strings and the terminal). Never holds a value.
+struct Problem {
+    std::string severity = "error";   // "error": makes the verdict NO-GO
+    std::string database;             // file, or "" (deployment.toml, or no database)
+    std::string table, column;        // "" when not about one target
+    std::string row_key;              // "ID=8, TENANT_ID=-1234", or ""
+    std::string state;                // a value state, "not_scanned", "journal", "key", ...
+    std::string message;              // what is wrong, in words
+    std::string text() const;
+    nlohmann::ordered_json to_json() const;
+};
+
 struct TargetReport {
     std::string database;            // empty: the table is in none of the databases (JSON null)
     Target target;
@@ -34,7 +47,7 @@ struct TargetReport {
     int64_t rows = 0;
     StateCounts states;
     int64_t rewritten = 0;           // run: values re-encrypted now
-    std::vector<std::string> problems;  // "row [5]: undecryptable (reason)" - capped
+    std::vector<Problem> problems;   // per row: undecryptable, foreign, ... - capped
 };
 
 struct ConfigReport {
@@ -51,7 +64,7 @@ struct MigrationReport {
     ConfigReport config;
     double estimated_seconds = 0;
     double measured_values_per_second = 0;
-    std::vector<std::string> problems;
+    std::vector<Problem> problems;
     std::vector<std::string> advice;
 
     StateCounts totals() const;      // databases and config together
@@ -72,6 +85,9 @@ struct MigrationSettings {
     bool no_backup = false;
     const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: finish the batch, then stop
     bool progress_on_terminal = false;
+    // plan: problems found before the scan (the target is not the key the product will
+    // load, ...): listed first, and they make the verdict NO-GO.
+    std::vector<Problem> preflight_problems;
 };
 
 MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick);

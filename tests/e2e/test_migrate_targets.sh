@@ -42,7 +42,8 @@ st() { jq -c --arg t "$1" '.targets[] | select(.table==$t) | [.rows, .states.sou
 run_capture "$KSMIGRATE" plan --home "$H" --db "$DB" --targets dup.toml --batch-size 1 --json dup.json
 expect_rc 1 "plan with a non-unique key"
 assert_contains "$(st DUP dup.json)" "key (K) is not unique" "the target lists the non-unique key"
-assert_contains "$(jq -r '.problems[]' dup.json)" "DUP.V in $DB: key (K) is not unique" "problems name target and database"
+assert_contains "$(jq -r '.problems[]' dup.json)" "$DB: DUP.V: key (K) is not unique" "problems name target and database"
+assert_eq "$DB DUP V not_scanned" "$(jq -r '.problem_details[] | select(.table=="DUP") | "\(.database) \(.table) \(.column) \(.state)"' dup.json)" "structured problem"
 assert_eq '[1,1,""]' "$(st IDN_SECRET dup.json)" "the other targets are still surveyed"
 assert_contains "$OUT" "DUP.V  NOT SCANNED: key (K) is not unique" "the table says it was not scanned"
 assert_contains "$(jq -r '.advice[]' dup.json)" "run refuses until" "advice: fix the targets before run"
@@ -80,7 +81,7 @@ assert_contains "$(cat idp.md)" "no such column: IS_SECRET" "the markdown report
 # The built-in profile has exactly this entry.
 run_capture "$KSMIGRATE" plan --home "$H" --db "$DB" --json profile.json
 expect_rc 1 "the profile on a database without IS_SECRET"
-assert_contains "$(jq -r '.problems[]' profile.json)" "IDP_AUTHENTICATOR_PROPERTY.PROPERTY_VALUE in $DB: where: no such column: IS_SECRET" "profile: the where is listed"
+assert_contains "$(jq -r '.problems[]' profile.json)" "$DB: IDP_AUTHENTICATOR_PROPERTY.PROPERTY_VALUE: where: no such column: IS_SECRET" "profile: the where is listed"
 assert_eq '[1,1,""]' "$(st IDN_SECRET profile.json)" "profile: IDN_SECRET surveyed"
 run_capture "$KSMIGRATE" run --home "$H" --db "$DB" --targets idp.toml
 expect_error 3 "IS_SECRET" "run with a where naming a missing column"
