@@ -32,6 +32,22 @@ untouched "jobs without a database"
 run_capture "$KSMIGRATE" run "${T[@]}" --config-only
 expect_error 2 "exclude each other" "--config-only with --db"
 
+# --- plan's report: folders checked before the scan; a refused target still gets its
+# reports; advice agrees with the verdict.
+run_capture "$KSMIGRATE" plan "${T[@]}" --json "$WORK/no/such/dir/plan.json"
+expect_error 3 "$WORK/no/such/dir" "a report folder that does not exist"
+make_key "$WORK/node.p12" node nodepw PKCS12 "${NO_DE_CRIT[@]}"
+run_capture "$KSMIGRATE" plan "${T[@]}" --to-keystore "$WORK/node.p12" --to-alias node --to-password-file <(printf nodepw) \
+  --json refused.json --markdown refused.md
+expect_rc 4 "a target key without Data Encipherment"
+assert_contains "$(jq -r '.problems[0]' refused.json)" "Data Encipherment" "the JSON report holds the refusal"
+assert_eq false "$(jq .target.data_encipherment refused.json)" "and the target's facts"
+assert_contains "$(cat refused.md)" "Data Encipherment" "the Markdown report too"
+run_capture "$KSMIGRATE" plan "${T[@]}" --json clean.json
+expect_rc 0 "plan of a clean database"
+assert_contains "$(jq -r '.advice[]' clean.json)" "next: ksmigrate run" "a clean plan says run next"
+assert_contains "$(jq -r '.advice[]' clean.json)" "[keystore.primary]" "and offers the documented shortcut"
+
 # --- The target must be the key the product will use.
 printf 'otherpw' > otherpw.txt
 OTHER=(--to-keystore "$WORK/other.p12" --to-alias other --to-password-file otherpw.txt)
@@ -54,6 +70,11 @@ expect_rc 0 "plan to a copy of the product's key"
 damaged=$(enc_source s "broken" | base64 -d | sed -E 's/"c":"(.{20})[^"]*"/"c":"\1AAAA"/' | base64 -w0)
 sqlite3 "$DB" "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t999', '$damaged', 'ACTIVE')"   # sorts last
 sqlite3 "$DB" .dump > db.orig
+run_capture "$KSMIGRATE" plan "${T[@]}" --json damaged.json
+expect_rc 1 "plan with an undecryptable value"
+assert_not_contains "$(jq -r '.advice[]' damaged.json)" "next: ksmigrate run" "no 'run next' when the plan fails"
+assert_not_contains "$(jq -r '.advice[]' damaged.json)" "[keystore.primary]" "no shortcut when not every value is under the source key"
+assert_eq "TOKEN_ID=t999 undecryptable" "$(jq -r '.problem_details[] | select(.state=="undecryptable") | "\(.row_key) \(.state)"' damaged.json)" "the row key reads as KEY=value"
 run_capture "$KSMIGRATE" run "${T[@]}" --batch-size 5 --no-backup
 expect_error 4 "t999" "run stops at the damaged value"
 cmp -s conf.orig "$CONF" || fail "deployment.toml changed by a run that stopped in the databases"; ok
@@ -66,6 +87,12 @@ run_capture "$KSMIGRATE" run "${T[@]}" --no-backup
 expect_rc 0 "the resumed run finishes"
 cmp -s conf.orig "$CONF.ksmigrate.bak" || fail "deployment.toml not migrated (with its backup) at the end"; ok
 assert_contains "$OUT" "[secrets] of $CONF: 2 value(s) re-encrypted" "config step after the databases"
+# plan reads the journal: an unfinalized migration comes first, with the way out.
+run_capture "$KSMIGRATE" plan "${T[@]}" --json journal.json
+expect_rc 1 "plan with an unfinalized migration in the database"
+assert_contains "$(jq -r '.problems[0]' journal.json)" "holds an unfinalized migration from $(keytool_sha1 "$SEC/wso2carbon.jks" wso2carbon wso2carbon)" "reported first, with the keys"
+assert_contains "$(jq -r '.advice[]' journal.json)" "ksmigrate rollback" "advises finalize or rollback"
+assert_not_contains "$(jq -r '.advice[]' journal.json)" "next: ksmigrate run" "and not run"
 
 # --- rollback, a second run with a backup, finalize: every backup named, space given back.
 run_capture "$KSMIGRATE" rollback "${T[@]}"
