@@ -34,7 +34,9 @@ struct Options {
     std::string key_password_file;
     std::string keystore, alias, type;
     std::string role = "internal";
-    std::string transformation = "RSA";
+    // Empty: encrypt writes "RSA" (the Java cipher tool's default); decrypt and verify try
+    // every padding on a plain value.
+    std::string transformation;
     std::string format = "plain";
     bool json = false;
     bool dry_run = false;
@@ -64,7 +66,8 @@ void add_key_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--alias", o.alias, "alias of the key in --keystore")->needs(ks);
     cmd->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)")->needs(ks);
     cmd->add_option("--transformation", o.transformation,
-                    "JCE transformation (default RSA; plain values are decrypted with it too)");
+                    "JCE transformation; encrypting: default RSA; decrypting a plain value: default OAEP-SHA1, "
+                    "OAEP-SHA256, then PKCS#1 v1.5; RSA/ECB/NoPadding (Carbon 4.4) on request");
 }
 
 DeploymentConfig load_config(const Options& o) {
@@ -102,7 +105,8 @@ struct Encoding {
     OutputFormat format;
 };
 Encoding parse_encoding(const Options& o) {
-    return {Transformation::parse(o.transformation), parse_output_format(o.format)};
+    return {Transformation::parse(o.transformation.empty() ? "RSA" : o.transformation),
+            parse_output_format(o.format)};
 }
 
 ValueEncryptor make_encryptor(const LoadedKey& key, const Encoding& e) {
@@ -193,16 +197,32 @@ void require_intact_private_key(const LoadedKey& key) {
     }
 }
 
+// Loads a key with a store password already asked for, so that the same keystore can be
+// read again (KeyIdentity) without a second prompt or a second read of standard input.
+LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
+    spec.password = PasswordOptions{};
+    spec.config_password.emplace(store_pw.utf8().begin(), store_pw.utf8().end());
+    struct Wipe {
+        std::string& s;
+        ~Wipe() { Botan::secure_scrub_memory(s.data(), s.size()); }
+    } wipe{*spec.config_password};
+    return load_key(spec, true);
+}
+
 int cmd_decrypt(const Options& o) {
-    const Transformation transformation = Transformation::parse(o.transformation);
-    const LoadedKey key = load_key(key_spec(o), true);
+    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
+    const KeySpec spec = key_spec(o);
+    const Password store_pw = resolve_password(spec.password, spec.config_password,
+                                               "store password of " + spec.keystore.filename().string());
+    const LoadedKey key = load_key_with_password(spec, store_pw);
     require_intact_private_key(key);
+    const KeyIdentity who = key_identity(key, store_pw, spec.type);
     SecureBytes in = read_ciphertext(o);
     std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     Botan::AutoSeeded_RNG rng;
-    const SecureBytes plain = decrypt_value(*key.private_key, text, transformation, "the ciphertext", rng);
+    const SecureBytes plain = decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who);
     std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
     std::cout << "\n";
     return exit_code::ok;
