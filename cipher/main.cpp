@@ -251,6 +251,7 @@ int cmd_configure(const Options& o) {
     const std::string text = read_text_file(cfg.file);
     const std::string name = cfg.file.filename().string();
     const std::vector<SecretSlot> slots = find_secret_slots(text, name);
+    for (const std::string& w : odd_secret_warnings(slots, name)) print_warning(program, w);
     if (o.dry_run) {
         if (o.json) {
             print_configure_json(cfg, true, slots, {});
@@ -312,14 +313,39 @@ int cmd_change(const Options& o) {
     return exit_code::ok;
 }
 
+// After a separate [keystore.internal] is configured and before ksmigrate has run, the
+// [secrets] are still under the primary key: verify opens it (only if a secret does not
+// open with the internal key) to say so. Never a second read of standard input; a
+// keystore that cannot be opened just leaves the plain "undecryptable" verdict.
+PreviousKey previous_primary_key(const Options& o, const DeploymentConfig& cfg, std::optional<LoadedKey>& slot) {
+    const bool separate = o.keystore.empty() && o.role == "internal" && cfg.internal_configured &&
+                          !(cfg.internal.file == cfg.primary.file && cfg.internal.alias == cfg.primary.alias);
+    if (!separate) return {};
+    return {[&o, &cfg, &slot, tried = false]() mutable -> const LoadedKey* {
+        if (!tried) {
+            tried = true;
+            PasswordOptions pw = cfg.primary.password || o.password.from_stdin ? PasswordOptions{} : o.password;
+            try {
+                slot = load_key(key_spec_for_role(cfg, "primary", pw, {}), true);
+            } catch (const Error& e) {
+                print_warning(program, "cannot open the primary key to see whether secrets are still under it: " +
+                                           std::string(e.what()));
+            }
+        }
+        return slot ? &*slot : nullptr;
+    }};
+}
+
 int cmd_verify(const Options& o) {
-    const Transformation transformation = Transformation::parse(o.transformation);
+    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
     require_intact_private_key(key);
     Botan::AutoSeeded_RNG rng;
-    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, transformation, rng);
+    std::optional<LoadedKey> primary;
+    const PreviousKey previous = previous_primary_key(o, cfg, primary);
+    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, plain_decryption, rng, &previous);
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
