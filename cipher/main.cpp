@@ -170,8 +170,15 @@ int cmd_inspect(const Options& o) {
     if (!o.type.empty()) type = parse_keystore_type(o.type);
     const Password pw = resolve_password(o.password, std::nullopt, "store password of " + file.filename().string());
     const Keystore ks = Keystore::load(file, pw, type);
-    if (o.json) std::cout << inspect_json(ks, file.string()).dump(2) << "\n";
-    else std::cout << inspect_text(ks, file.string());
+    InspectOptions options;
+    if (!o.alias.empty()) options.alias = o.alias;
+    // Opens JKS/JCEKS keys stored without a certificate, to show their algorithm and size.
+    options.key_password = !o.key_password_file.empty() ? read_password_file(o.key_password_file) : pw;
+    for (const auto& w : ks.warnings()) print_warning(program, w);
+    if (o.json)
+        std::cout << inspect_json(ks, file.string(), options).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    else std::cout << inspect_text(ks, file.string(), options);
     return exit_code::ok;
 }
 
@@ -401,6 +408,7 @@ int main(int argc, char** argv) {
         auto* inspect = app.add_subcommand("inspect", "list every entry of a keystore");
         inspect->add_option("KEYSTORE", o.inspect_file, "keystore file")->required();
         inspect->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)");
+        inspect->add_option("--alias", o.alias, "show only this entry");
         inspect->add_flag("--json", o.json, "machine-readable output");
         add_password_options(inspect, o);
 
