@@ -82,9 +82,10 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
         try {
             decrypt_value(*old_key->private_key, slot.value, plain, what, rng);
             out.checks.back() = {slot.alias, "primary_key",
-                                 "still under the primary key (" + old_key->describe() +
-                                     "), which the product no longer uses for it; ksmigrate run moves it to the "
-                                     "internal key (ksmigrate plan shows what it will do)"};
+                                 "still under the primary key (alias '" + old_key->alias + "' in " +
+                                     old_key->file.filename().string() +
+                                     "), not the internal one the product now decrypts it with; ksmigrate run "
+                                     "moves it (ksmigrate plan first shows what it will do)"};
         } catch (const Error&) {
             // Under neither key: the first message stands.
         }

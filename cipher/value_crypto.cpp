@@ -65,7 +65,8 @@ bool same_thumbprint(std::string_view a, std::string_view b) {
                    "the value is damaged, or the keystore's private key does not belong to its certificate");
     std::optional<std::string> alias;
     if (who->alias_with_thumbprint) alias = who->alias_with_thumbprint(parsed.thumbprint);
-    fail_input(what + ": made for the certificate with thumbprint " + tp + ", not this key's (" +
+    fail_input(what + ": made for the certificate with thumbprint " + tp + ", not for " +
+                   (who->alias.empty() ? std::string("this key") : "alias '" + who->alias + "'") + " (thumbprint " +
                    who->thumbprint_sha1 + ")",
                alias ? "alias '" + *alias + "' in " + who->keystore + " has that certificate: use --alias " + *alias
                      : "no entry of " + who->keystore +
@@ -76,7 +77,7 @@ bool same_thumbprint(std::string_view a, std::string_view b) {
 }  // namespace
 
 KeyIdentity key_identity(const LoadedKey& key, const Password& store_password, std::optional<KeystoreType> type) {
-    KeyIdentity who{key.facts.thumbprint_sha1, key.file.string(), {}};
+    KeyIdentity who{key.facts.thumbprint_sha1, key.file.string(), key.alias, {}};
     who.alias_with_thumbprint = [file = key.file, &store_password, type](std::string_view tp) -> std::optional<std::string> {
         const Keystore ks = Keystore::load(file, store_password, type);
         for (const KeystoreEntry& e : ks.entries())

@@ -58,6 +58,7 @@ struct PlainDecryption {
 struct KeyIdentity {
     std::string thumbprint_sha1;     // of the key's certificate
     std::string keystore;            // the file, for the hint
+    std::string alias;               // of the key, for the message (may be empty)
     // The alias whose certificate has this thumbprint, if any (may be empty: not asked).
     std::function<std::optional<std::string>(std::string_view thumbprint)> alias_with_thumbprint;
 };

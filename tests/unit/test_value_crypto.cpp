@@ -82,7 +82,7 @@ TEST_CASE("value: a self-contained value that does not open names its certificat
     const std::string for_b = write_self_contained(RsaEncryptor(k.b, t).encrypt(secret, k.rng), t.name, tp_b);
 
     std::string asked;
-    KeyIdentity who{"FEDCBA9876543210FEDCBA9876543210FEDCBA98", "ks.p12",
+    KeyIdentity who{"FEDCBA9876543210FEDCBA9876543210FEDCBA98", "ks.p12", "mine",
                     [&](std::string_view tp) -> std::optional<std::string> {
                         asked = std::string(tp);
                         return std::string("other");
@@ -91,6 +91,7 @@ TEST_CASE("value: a self-contained value that does not open names its certificat
     CHECK(e.kind() == ErrorKind::input);
     CHECK(std::string(e.what()).find(tp_b) != std::string::npos);
     CHECK(e.hint().find("alias 'other'") != std::string::npos);
+    CHECK(std::string(e.what()).find("not for alias 'mine'") != std::string::npos);
     CHECK(asked == tp_b);
 
     who.alias_with_thumbprint = [](std::string_view) { return std::optional<std::string>(); };
