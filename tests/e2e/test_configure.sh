@@ -98,6 +98,17 @@ run_capture "$KSCIPHER" verify --home "$H"
 expect_rc 0 "verify"
 assert_not_contains "$OUT$ERR" "pässwörd" "verify prints no plaintext"
 
+# verify tries every padding on a plain value: a plain OAEP secret (as the Micro Integrator
+# cipher tool writes) is fine without --transformation.
+cp "$CONF" before_oaep.toml
+run_stdin "oaep-secret" "$KSCIPHER" change db_password --home "$H" --transformation RSA/ECB/OAEPwithSHA1andMGF1Padding
+expect_rc 0 "change to a plain OAEP value"
+run_capture "$KSCIPHER" verify --home "$H"
+expect_rc 0 "verify a plain OAEP secret without --transformation"
+run_capture "$KSCIPHER" verify --home "$H" --transformation RSA
+expect_rc 1 "verify with a named transformation uses that one only"
+cp before_oaep.toml "$CONF"
+
 # change one secret; Java reads the new value.
 run_stdin "n3w-sécret" "$KSCIPHER" change db_password --home "$H"
 expect_rc 0 "change"
