@@ -452,3 +452,84 @@ TEST_CASE("pkcs12: single-byte corruptions anywhere in a MAC-less file never esc
     }
     CHECK(failures > 0);
 }
+
+namespace {
+
+// Re-encodes DER the way Bouncy Castle writes BER: every constructed item with an
+// indefinite length, OCTET STRINGs (and the [0] IMPLICIT encrypted content) cut into
+// 16-byte segments. `descend` levels of OCTET STRING contents that are themselves ASN.1
+// are converted too. Values are unchanged, so a MAC over the outer authSafe still holds.
+Bytes to_ber(ByteView der, int descend) {
+    Bytes out;
+    size_t pos = 0;
+    while (pos < der.size()) {
+        const uint8_t tag = der[pos++];
+        size_t len = der[pos++];
+        if (len & 0x80) {
+            const size_t n = len & 0x7F;
+            len = 0;
+            for (size_t i = 0; i < n; ++i) len = (len << 8) | der[pos++];
+        }
+        const ByteView content = der.subspan(pos, len);
+        pos += len;
+        if (tag & 0x20) {
+            out.insert(out.end(), {tag, 0x80});
+            const Bytes inner = to_ber(content, descend);
+            out.insert(out.end(), inner.begin(), inner.end());
+            out.insert(out.end(), {0, 0});
+        } else if (tag == 0x04 || tag == 0x80) {
+            const Bytes value = descend > 0 && tag == 0x04 && !content.empty() && content[0] == 0x30
+                                    ? to_ber(content, descend - 1)
+                                    : Bytes(content.begin(), content.end());
+            out.insert(out.end(), {static_cast<uint8_t>(tag | 0x20), 0x80});
+            for (size_t at = 0; at < value.size(); at += 16) {
+                const size_t n = std::min<size_t>(16, value.size() - at);
+                out.insert(out.end(), {0x04, static_cast<uint8_t>(n)});
+                out.insert(out.end(), value.begin() + static_cast<std::ptrdiff_t>(at),
+                           value.begin() + static_cast<std::ptrdiff_t>(at + n));
+            }
+            out.insert(out.end(), {0, 0});
+        } else {
+            out.push_back(tag);
+            if (len < 0x80) out.push_back(static_cast<uint8_t>(len));
+            else out.insert(out.end(), {0x82, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)});
+            out.insert(out.end(), content.begin(), content.end());
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("pkcs12: BER as Bouncy Castle writes it (indefinite lengths, segmented strings) reads like the DER original") {
+    struct Case {
+        const char* file;
+        int descend;  // MAC'd files: only the outer structure can change
+    };
+    test::run("openssl pkcs12 -export -inkey " + material().p("leaf.key") + " -in " + material().p("leaf.pem") +
+              " -certfile " + material().p("ca.pem") + " -passout 'pass:" + pw +
+              "' -name mykey -nomac -certpbe AES-256-CBC -out " + material().p("os-nomac-enc.p12"));
+    for (const Case& c : {Case{"kt.p12", 0}, Case{"os.p12", 0}, Case{"os-nomac-enc.p12", 1}}) {
+        CAPTURE(c.file);
+        const Bytes ber = to_ber(file_bytes(c.file), c.descend);
+        REQUIRE(ber != file_bytes(c.file));
+        std::string name = "ber-";
+        name += c.file;
+        test::write(material() / name, std::string(ber.begin(), ber.end()));
+        // OpenSSL reads it: the file is valid BER.
+        CHECK(test::run("openssl pkcs12 -in " + material().p(name) + " -noout -passin " + quote_pass(pw) + " 2>/dev/null",
+                        false) == 0);
+        const Keystore ours = load(name, pw);
+        const Keystore original = load(c.file, pw);
+        REQUIRE(ours.entries().size() == original.entries().size());
+        for (size_t i = 0; i < ours.entries().size(); ++i) {
+            CHECK(ours.entries()[i].alias == original.entries()[i].alias);
+            REQUIRE(ours.entries()[i].chain.size() == original.entries()[i].chain.size());
+            for (size_t k = 0; k < ours.entries()[i].chain.size(); ++k)
+                CHECK(ours.entries()[i].chain[k].der() == original.entries()[i].chain[k].der());
+            CHECK(ours.entries()[i].plain_pkcs8 == original.entries()[i].plain_pkcs8);
+        }
+        const std::string wrong = load_error(ber, "wrong");
+        CHECK((wrong.find("integrity check failed") != std::string::npos || wrong.find("wrong password") != std::string::npos));
+    }
+}
