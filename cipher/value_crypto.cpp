@@ -64,7 +64,11 @@ bool same_thumbprint(std::string_view a, std::string_view b) {
                        t.name,
                    "the value is damaged, or the keystore's private key does not belong to its certificate");
     std::optional<std::string> alias;
-    if (who->alias_with_thumbprint) alias = who->alias_with_thumbprint(parsed.thumbprint);
+    // The lookup reads the keystore again; if that fails, the error is still about the value.
+    try {
+        if (who->alias_with_thumbprint) alias = who->alias_with_thumbprint(parsed.thumbprint);
+    } catch (const Error&) {
+    }
     fail_input(what + ": made for the certificate with thumbprint " + tp + ", not for " +
                    (who->alias.empty() ? std::string("this key") : "alias '" + who->alias + "'") + " (thumbprint " +
                    who->thumbprint_sha1 + ")",
