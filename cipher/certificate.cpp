@@ -1,146 +1,157 @@
-// Certificate facts for inspect/check and the key-usage refusal. Names are printed
-// the way keytool -list -v prints "Owner:"/"Issuer:" (sun.security.x509.X500Name's
-// toString) so users can match our output against what they already see.
+// Certificates as stored, and the facts inspect/check and the key-usage refusal use.
+// Botan parses the certificate; the validity times and the thumbprints come from the
+// stored bytes themselves, because Botan 2 refuses years after 2200 and re-encodes
+// what it parsed.
 #include "ksc/certificate.hpp"
 
-#include <botan/asn1_str.h>
-#include <botan/ber_dec.h>
-#include <botan/der_enc.h>
+#include "ksc/error.hpp"
+
 #include <botan/hash.h>
 #include <botan/hex.h>
 #include <botan/pk_keys.h>
 #include <botan/x509_ext.h>
 
-#include <map>
-#include <string_view>
+#include <algorithm>
+#include <cstdio>
 
 namespace ksc {
 
 namespace {
 
-// Java's AVAKeyword table (the keyword Java prints for each attribute OID).
-const std::map<std::string, std::string>& java_keywords() {
-    static const std::map<std::string, std::string> table = {
-        {"2.5.4.3", "CN"},
-        {"2.5.4.6", "C"},
-        {"2.5.4.7", "L"},
-        {"2.5.4.8", "ST"},
-        {"2.5.4.10", "O"},
-        {"2.5.4.11", "OU"},
-        {"2.5.4.12", "T"},
-        {"2.5.4.9", "STREET"},
-        {"0.9.2342.19200300.100.1.25", "DC"},
-        {"2.5.4.46", "DNQUALIFIER"},
-        {"2.5.4.4", "SURNAME"},
-        {"2.5.4.42", "GIVENNAME"},
-        {"2.5.4.43", "INITIALS"},
-        {"2.5.4.44", "GENERATION"},
-        {"1.2.840.113549.1.9.1", "EMAILADDRESS"},
-        {"0.9.2342.19200300.100.1.1", "UID"},
-        {"2.5.4.5", "SERIALNUMBER"},
-        {"1.3.6.1.4.1.42.2.11.2.1", "IP"},
+// One DER item inside `der`: its tag and where its contents are.
+struct Tlv {
+    uint8_t tag = 0;
+    size_t start = 0;  // first byte of the item (its tag)
+    size_t content = 0;
+    size_t length = 0;
+    size_t end() const { return content + length; }
+};
+
+// Definite lengths only (a certificate is DER); anything else is a plain-worded error.
+Tlv read_tlv(ByteView der, size_t pos, size_t end) {
+    auto bad = [] [[noreturn]] { fail_input("certificate is not valid DER X.509 (malformed ASN.1 structure)"); };
+    Tlv t;
+    t.start = pos;
+    if (pos + 2 > end) bad();
+    t.tag = der[pos++];
+    if ((t.tag & 0x1F) == 0x1F) bad();
+    const uint8_t first = der[pos++];
+    if (first < 0x80) {
+        t.length = first;
+    } else {
+        const size_t n = first & 0x7Fu;
+        if (n == 0 || n > 4 || end - pos < n) bad();
+        for (size_t i = 0; i < n; ++i) t.length = (t.length << 8) | der[pos++];
+    }
+    if (t.length > end - pos) bad();
+    t.content = pos;
+    return t;
+}
+
+// UTCTime YYMMDDhhmm[ss](Z|+hhmm|-hhmm) or GeneralizedTime YYYYMMDDhhmm[ss[.f*]](Z|+hhmm|-hhmm),
+// the forms Java's DerValue accepts. An offset is applied so the result is UTC.
+CertificateTime parse_time(ByteView der, const Tlv& t) {
+    const std::string s(reinterpret_cast<const char*>(der.data() + t.content), t.length);
+    auto bad = [&] [[noreturn]] {
+        fail_input("certificate is not valid DER X.509 (validity time '" + valid_utf8(s) + "' is malformed)");
     };
-    return table;
-}
-
-bool is_printable_string_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
-}
-
-// Java's AVA.toKeywordValueString: the whole value goes in double quotes when it
-// holds a special character, starts or ends with a space, or has two spaces in a row;
-// '"' and '\' are backslash-escaped.
-std::string java_quote_value(const std::string& v) {
-    static constexpr std::string_view escapees = ",+=\n<>#;\\\"";
-    const bool already_quoted = v.size() > 1 && v.front() == '"' && v.back() == '"';
-    bool quote = false, previous_white = false;
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) {
-        const char c = v[i];
-        if (already_quoted && (i == 0 || i == v.size() - 1)) {
-            out.push_back(c);
-            continue;
+    if (t.tag != 0x17 && t.tag != 0x18) bad();
+    size_t i = 0;
+    auto digits = [&](size_t n) {
+        int v = 0;
+        for (size_t k = 0; k < n; ++k, ++i) {
+            if (i >= s.size() || s[i] < '0' || s[i] > '9') bad();
+            v = v * 10 + (s[i] - '0');
         }
-        const bool escapee = escapees.find(c) != std::string_view::npos;
-        if (is_printable_string_char(c) || escapee) {
-            if ((i == 0 && (c == ' ' || c == '\n')) || escapee) quote = true;
-            if (c != ' ' && c != '\n') {
-                if (c == '"' || c == '\\') out.push_back('\\');
-                previous_white = false;
-            } else {
-                if (previous_white) quote = true;
-                previous_white = true;
-            }
-        } else {
-            previous_white = false;
-        }
-        out.push_back(c);
+        return v;
+    };
+    CertificateTime ct;
+    if (t.tag == 0x17) {
+        const int yy = digits(2);
+        ct.year = yy < 50 ? 2000 + yy : 1900 + yy;  // RFC 5280 4.1.2.5.1
+    } else {
+        ct.year = digits(4);
     }
-    if (!out.empty() && (out.back() == ' ' || out.back() == '\n')) quote = true;
-    return !already_quoted && quote ? "\"" + out + "\"" : out;
+    ct.month = digits(2);
+    ct.day = digits(2);
+    ct.hour = digits(2);
+    ct.minute = digits(2);
+    if (i < s.size() && s[i] >= '0' && s[i] <= '9') ct.second = digits(2);
+    if (t.tag == 0x18 && i < s.size() && (s[i] == '.' || s[i] == ',')) {
+        ++i;
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') bad();
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;  // fractions of a second: dropped
+    }
+    int offset_minutes = 0;
+    if (i < s.size() && s[i] == 'Z') {
+        ++i;
+    } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        const int sign = s[i++] == '+' ? 1 : -1;
+        const int h = digits(2), m = digits(2);
+        offset_minutes = sign * (h * 60 + m);
+    } else {
+        bad();
+    }
+    if (i != s.size() || ct.month < 1 || ct.month > 12 || ct.day < 1 || ct.day > 31 || ct.hour > 23 ||
+        ct.minute > 59 || ct.second > 60)
+        bad();
+    if (offset_minutes != 0) {
+        // Shift through a time_point-free path: seconds since the epoch and back.
+        // (Rare in practice: RFC 5280 requires Z.)
+        const auto tp = ct.time_point() - std::chrono::minutes(offset_minutes);
+        const auto days = std::chrono::floor<std::chrono::days>(tp);
+        const std::chrono::year_month_day ymd{days};
+        const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(tp - days)};
+        ct.year = static_cast<int>(ymd.year());
+        ct.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+        ct.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+        ct.hour = static_cast<int>(hms.hours().count());
+        ct.minute = static_cast<int>(hms.minutes().count());
+        ct.second = static_cast<int>(hms.seconds().count());
+    }
+    return ct;
 }
 
-std::string attribute_value(const Botan::BER_Object& obj) {
-    std::vector<uint8_t> der;
-    Botan::DER_Encoder(der).add_object(obj.type(), obj.get_class(), obj.bits(), obj.length());
-    try {
-        Botan::ASN1_String s;
-        Botan::BER_Decoder(der).decode(s);
-        return java_quote_value(s.value());
-    } catch (const Botan::Exception&) {
-        // Not a string type: Java prints '#' and the hex of the DER value.
-        return "#" + Botan::hex_encode(der, false);
-    }
+struct Validity {
+    Tlv not_before, not_after;
+};
+
+// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+//   signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... }, ... }
+Validity find_validity(ByteView der) {
+    const Tlv cert = read_tlv(der, 0, der.size());
+    const Tlv tbs = read_tlv(der, cert.content, cert.end());
+    if (cert.tag != 0x30 || tbs.tag != 0x30)
+        fail_input("certificate is not valid DER X.509 (not an X.509 certificate structure)");
+    size_t pos = tbs.content;
+    Tlv item = read_tlv(der, pos, tbs.end());
+    if (item.tag == 0xA0) item = read_tlv(der, item.end(), tbs.end());  // version
+    item = read_tlv(der, item.end(), tbs.end());                          // signature algorithm
+    item = read_tlv(der, item.end(), tbs.end());                          // issuer
+    const Tlv validity = read_tlv(der, item.end(), tbs.end());
+    if (validity.tag != 0x30) fail_input("certificate is not valid DER X.509 (no validity period)");
+    Validity v;
+    v.not_before = read_tlv(der, validity.content, validity.end());
+    v.not_after = read_tlv(der, v.not_before.end(), validity.end());
+    return v;
 }
 
-// X500Name.toString: RDNs from the last encoded to the first, ", " between them;
-// the attributes of a multi-valued RDN in encoded order with " + " between them.
-std::string java_dn_string(const std::vector<uint8_t>& raw_dn) {
-    std::vector<std::string> rdns;
-    try {
-        Botan::BER_Decoder dn(raw_dn);
-        Botan::BER_Decoder seq = dn.start_cons(Botan::SEQUENCE);
-        while (seq.more_items()) {
-            Botan::BER_Decoder set = seq.start_cons(Botan::SET);
-            std::string rdn;
-            while (set.more_items()) {
-                Botan::OID oid;
-                Botan::BER_Decoder ava = set.start_cons(Botan::SEQUENCE);
-                ava.decode(oid);
-                const Botan::BER_Object value = ava.get_next_object();
-                ava.end_cons();
-                const auto& kw = java_keywords();
-                const auto it = kw.find(oid.to_string());
-                if (!rdn.empty()) rdn += " + ";
-                rdn += (it != kw.end() ? it->second : "OID." + oid.to_string()) + "=" + attribute_value(value);
-            }
-            set.end_cons();
-            rdns.push_back(std::move(rdn));
-        }
-        seq.end_cons();
-    } catch (const Botan::Exception&) {
-        return "(unreadable name)";
+// Botan 2 refuses GeneralizedTime years outside 1950..2200. To let it parse the rest,
+// such a time is replaced in a private copy; the real times are read by parse_time.
+bool clamp_years_for_botan(Bytes& copy, const Validity& v) {
+    bool changed = false;
+    for (const Tlv* t : {&v.not_before, &v.not_after}) {
+        if (t->tag != 0x18 || t->length != 15) continue;
+        const std::string year(reinterpret_cast<const char*>(copy.data() + t->content), 4);
+        if (year >= "1950" && year <= "2200") continue;
+        const std::string_view stand_in = year < "1950" ? "19500101000000Z" : "22001231235959Z";
+        std::copy(stand_in.begin(), stand_in.end(), copy.begin() + static_cast<std::ptrdiff_t>(t->content));
+        changed = true;
     }
-    std::string out;
-    for (auto it = rdns.rbegin(); it != rdns.rend(); ++it) {
-        if (!out.empty()) out += ", ";
-        out += *it;
-    }
-    return out;
+    return changed;
 }
 
-// "2026/03/04 08:00:24 UTC" (Botan's readable form) -> "2026-03-04T08:00:24Z".
-std::string iso_8601(const Botan::X509_Time& t) {
-    std::string s = t.readable_string();
-    if (s.size() != 23 || s.substr(19) != " UTC") return s;
-    s[4] = '-';
-    s[7] = '-';
-    s[10] = 'T';
-    return s.substr(0, 19) + "Z";
-}
-
-std::string upper_hex_digest(const char* algo, const std::vector<uint8_t>& der) {
+std::string upper_hex_digest(const char* algo, const Bytes& der) {
     auto h = Botan::HashFunction::create_or_throw(algo);
     return Botan::hex_encode(h->process(der), true);
 }
@@ -166,34 +177,66 @@ KeyUsageFacts key_usage_facts(const Botan::X509_Certificate& cert) {
 
 }  // namespace
 
-CertificateFacts describe_certificate(const Botan::X509_Certificate& cert) {
+std::string CertificateTime::iso_8601() const {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hour, minute, second);
+    return buf;
+}
+
+std::chrono::system_clock::time_point CertificateTime::time_point() const {
+    using namespace std::chrono;
+    const sys_days days{std::chrono::year{year} / std::chrono::month{static_cast<unsigned>(month)} /
+                        std::chrono::day{static_cast<unsigned>(day)}};
+    const auto secs = sys_seconds{days} + hours{hour} + minutes{minute} + seconds{second};
+    // system_clock counts nanoseconds in 64 bits: it ends in 2262 and starts in 1677.
+    const auto limit = duration_cast<seconds>(system_clock::duration::max()) - seconds{1};
+    if (secs.time_since_epoch() >= limit) return system_clock::time_point::max();
+    if (secs.time_since_epoch() <= -limit) return system_clock::time_point::min();
+    return time_point_cast<system_clock::duration>(secs);
+}
+
+Certificate::Certificate(Bytes der) : der_(std::move(der)) {
+    const Validity v = find_validity(der_);
+    not_before_ = parse_time(der_, v.not_before);
+    not_after_ = parse_time(der_, v.not_after);
+    Bytes for_botan = der_;
+    clamp_years_for_botan(for_botan, v);
+    try {
+        botan_ = std::make_shared<const Botan::X509_Certificate>(for_botan);
+    } catch (const std::exception&) {
+        // Botan's own texts name its source files and assertions: not for users.
+        fail_input("certificate is not valid DER X.509 (its fields cannot be decoded)");
+    }
+}
+
+Certificate::Certificate(const Botan::X509_Certificate& cert)
+    : Certificate(Bytes(cert.BER_encode())) {}
+
+CertificateFacts describe_certificate(const Certificate& certificate) {
+    const Botan::X509_Certificate& cert = certificate.botan();
     CertificateFacts f;
     try {
         const auto key = cert.load_subject_public_key();
         f.key_algorithm = key->algo_name();
         f.key_bits = key->key_length();
     } catch (const std::exception&) {
-        // A key type Botan cannot load: still report its algorithm OID.
+        // A key Botan cannot load (a DSA key whose parameters are inherited from the
+        // issuer, an unknown type): its algorithm by name or OID, size unknown (0).
         f.key_algorithm = cert.subject_public_key_algo().get_oid().to_formatted_string();
     }
     if (f.key_algorithm == "ECDSA") f.key_algorithm = "EC";  // Java's name for id-ecPublicKey
 
     f.subject = java_dn_string(cert.raw_subject_dn());
     f.issuer = java_dn_string(cert.raw_issuer_dn());
-    f.not_before = iso_8601(cert.not_before());
-    f.not_after = iso_8601(cert.not_after());
-    try {
-        f.not_after_time = cert.not_after().to_std_timepoint();
-    } catch (const std::exception&) {
-        f.not_after_time = std::chrono::system_clock::time_point::min();  // before 1970
-    }
+    f.not_before = certificate.not_before().iso_8601();
+    f.not_after = certificate.not_after().iso_8601();
+    f.not_after_time = certificate.not_after().time_point();
 
     f.key_usage = key_usage_facts(cert);
     f.data_encipherment = !f.key_usage.present || cert.allowed_usage(Botan::DATA_ENCIPHERMENT);
 
-    const std::vector<uint8_t> der = cert.BER_encode();
-    f.thumbprint_sha1 = upper_hex_digest("SHA-1", der);
-    f.fingerprint_sha256 = upper_hex_digest("SHA-256", der);
+    f.thumbprint_sha1 = upper_hex_digest("SHA-1", certificate.der());
+    f.fingerprint_sha256 = upper_hex_digest("SHA-256", certificate.der());
     return f;
 }
 

@@ -2,7 +2,13 @@
 
 #include "ksc/certificate.hpp"
 #include "ksc/error.hpp"
+#include "ksc/key_selection.hpp"
 #include "ksc/keystore.hpp"
+#include "ksc/secrets_editor.hpp"
+#include "ksc/value_crypto.hpp"
+
+#include <botan/auto_rng.h>
+#include <botan/mem_ops.h>
 
 #include <algorithm>
 #include <cctype>
@@ -42,17 +48,99 @@ std::optional<KeystoreType> product_keystore_type(std::string_view name) {
     return std::nullopt;
 }
 
+// A password as the product sees it at start-up: $env{} resolved (by the config reader),
+// and a whole-value $secret{x} taken from [secrets], decrypted with the internal key when
+// the tool can open it. Used to compare password and key_password by value: WSO2's own
+// documentation writes them as two references ($secret{keystore_password},
+// $secret{key_password}) to equal secrets.
+class PasswordResolver {
+public:
+    PasswordResolver(const DeploymentConfig& c, const std::optional<Password>& fallback)
+        : config_(c), fallback_(fallback) {}
+
+    struct Value {
+        std::optional<SecureBytes> bytes;   // nullopt: unknown
+        std::string why;                    // when unknown; names placeholders only
+    };
+
+    Value resolve(const std::optional<std::string>& literal, const std::string& raw, const std::string& problem) {
+        if (literal) return {SecureBytes(literal->begin(), literal->end()), {}};
+        const std::string name = whole_secret_reference(raw);
+        if (name.empty()) return {std::nullopt, problem};
+        const auto it = config_.secrets.find(name);
+        if (it == config_.secrets.end()) return {std::nullopt, "[secrets] has no '" + name + "'"};
+        SecretSlot slot;
+        slot.value = it->second;
+        if (slot.is_plaintext()) return {slot.plaintext(), {}};
+        if (!open_internal_key()) return {std::nullopt, "$secret{" + name + "} cannot be decrypted: " + key_problem_};
+        try {
+            return {decrypt_value(*key_->private_key, slot.value, PlainDecryption{}, "secret '" + name + "'", rng_),
+                    {}};
+        } catch (const Error& e) {
+            return {std::nullopt, e.what()};
+        }
+    }
+
+private:
+    // "x" when raw is exactly "$secret{x}", else "".
+    static std::string whole_secret_reference(const std::string& raw) {
+        constexpr std::string_view open = "$secret{";
+        if (raw.size() <= open.size() + 1 || raw.compare(0, open.size(), open) != 0 || raw.back() != '}') return {};
+        const std::string name = raw.substr(open.size(), raw.size() - open.size() - 1);
+        return name.find('}') == std::string::npos ? name : std::string();
+    }
+
+    // The key that encrypts [secrets] (the cipher tool's: internal, falling back to primary),
+    // opened with its literal password or the one given; never by prompting.
+    bool open_internal_key() {
+        if (key_) return true;
+        if (!key_problem_.empty()) return false;
+        KeySpec spec = key_spec_for_role(config_, "internal", PasswordOptions{}, {});
+        if (!spec.config_password && fallback_)
+            spec.config_password.emplace(fallback_->utf8().begin(), fallback_->utf8().end());
+        if (!spec.config_password) {
+            key_problem_ = "the internal keystore's password is not a literal; give --password-file";
+            return false;
+        }
+        try {
+            key_ = load_key(spec, true);
+        } catch (const Error& e) {
+            key_problem_ = e.what();
+        }
+        Botan::secure_scrub_memory(spec.config_password->data(), spec.config_password->size());
+        return key_.has_value();
+    }
+
+    const DeploymentConfig& config_;
+    const std::optional<Password>& fallback_;
+    Botan::AutoSeeded_RNG rng_;
+    std::optional<LoadedKey> key_;
+    std::string key_problem_;
+};
+
+// password and key_password must be equal as the product resolves them, not as written.
+void check_passwords_equal(const KeystoreSettings& s, PasswordResolver& resolver, Checker& c) {
+    if (s.password_raw == s.key_password_raw) return;   // the same text resolves the same way
+    const auto pw = resolver.resolve(s.password, s.password_raw, s.password_problem);
+    const auto key_pw = resolver.resolve(s.key_password, s.key_password_raw, s.key_password_problem);
+    if (pw.bytes && key_pw.bytes) {
+        if (*pw.bytes != *key_pw.bytes) c.error("password and key_password differ; the product requires them to be equal");
+        return;
+    }
+    c.warning("password and key_password are written differently and could not be compared (" +
+              (pw.bytes ? key_pw.why : pw.why) + "); the product requires them to be equal");
+}
+
 // Opens the keystore of one table and checks what the product needs of it.
 void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
-                    const std::optional<Password>& fallback, std::vector<Finding>& out) {
+                    const std::optional<Password>& fallback, PasswordResolver& resolver, std::vector<Finding>& out) {
     Checker c{out, s.table};
     std::error_code ec;
     if (!std::filesystem::is_regular_file(s.file, ec)) {
         c.error("keystore file " + s.file.string() + " does not exist where the product looks for it");
         return;
     }
-    if (has_private_key && s.password_raw != s.key_password_raw)
-        c.error("password and key_password differ; the product requires them to be equal");
+    if (has_private_key) check_passwords_equal(s, resolver, c);
 
     const std::optional<KeystoreType> declared = product_keystore_type(s.type);
     if (!declared) c.error("type '" + s.type + "' is not one the product reads (JKS or PKCS12)");
@@ -122,11 +210,12 @@ void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
 
 std::vector<Finding> check_config(const DeploymentConfig& config, const std::optional<Password>& fallback) {
     std::vector<Finding> out;
+    PasswordResolver resolver(config, fallback);
     check_keystore(config.primary, true, config.internal_configured ? KeyUse::primary_signing : KeyUse::encrypts,
-                   fallback, out);
-    if (config.internal_configured) check_keystore(config.internal, true, KeyUse::encrypts, fallback, out);
-    check_keystore(config.tls, true, KeyUse::none, fallback, out);
-    check_keystore(config.truststore, false, KeyUse::none, fallback, out);
+                   fallback, resolver, out);
+    if (config.internal_configured) check_keystore(config.internal, true, KeyUse::encrypts, fallback, resolver, out);
+    check_keystore(config.tls, true, KeyUse::none, fallback, resolver, out);
+    check_keystore(config.truststore, false, KeyUse::none, fallback, resolver, out);
 
     if (!config.internal_configured) {
         out.push_back({"note", "keystore.internal",

@@ -22,6 +22,21 @@ ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_vi
     return out;
 }
 
+std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name) {
+    std::vector<std::string> out;
+    for (const SecretSlot& slot : slots) {
+        if (slot.is_plaintext()) continue;
+        // No key here: any plausible block length counts as ciphertext (modulus unknown).
+        const ParsedCiphertext parsed = parse_ciphertext(slot.value);
+        if (parsed.format != CiphertextFormat::not_ciphertext) continue;
+        out.push_back("secret '" + slot.alias + "' (" + std::string(file_name) + " line " +
+                      std::to_string(slot.line) + ") is neither \"[plaintext]\" nor ciphertext (" + parsed.reason +
+                      "): configure leaves it and the product cannot decrypt it; write it as " + slot.alias +
+                      " = \"[value]\" to have it encrypted");
+    }
+    return out;
+}
+
 SecretSlot find_secret(std::string_view text, std::string_view file_name, std::string_view alias) {
     for (SecretSlot& slot : find_secret_slots(text, file_name))
         if (slot.alias == alias) return std::move(slot);
@@ -43,8 +58,8 @@ size_t VerifyOutcome::problems() const {
 }
 
 VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
-                             const Botan::Private_Key& key, const Transformation& plain_transformation,
-                             Botan::RandomNumberGenerator& rng) {
+                             const Botan::Private_Key& key, const PlainDecryption& plain,
+                             Botan::RandomNumberGenerator& rng, const PreviousKey* previous) {
     VerifyOutcome out;
     for (const SecretSlot& slot : find_secret_slots(text, config.file.filename().string())) {
         if (slot.is_plaintext()) {
@@ -52,11 +67,27 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
                                                                ": still plaintext; run kscipher configure"});
             continue;
         }
+        const std::string what = "secret '" + slot.alias + "'";
         try {
-            decrypt_value(key, slot.value, plain_transformation, "secret '" + slot.alias + "'", rng);
+            decrypt_value(key, slot.value, plain, what, rng);
             out.checks.push_back({slot.alias, "ok", ""});
+            continue;
         } catch (const Error& e) {
             out.checks.push_back({slot.alias, "undecryptable", e.what()});
+        }
+        // Not under the internal key: still under the primary one, as before a separate
+        // [keystore.internal] was configured? Then it is waiting for the migration.
+        const LoadedKey* old_key = previous && previous->get ? previous->get() : nullptr;
+        if (!old_key || !old_key->private_key) continue;
+        try {
+            decrypt_value(*old_key->private_key, slot.value, plain, what, rng);
+            out.checks.back() = {slot.alias, "primary_key",
+                                 "still under the primary key (alias '" + old_key->alias + "' in " +
+                                     old_key->file.filename().string() +
+                                     "), not the internal one the product now decrypts it with; ksmigrate run "
+                                     "moves it (ksmigrate plan first shows what it will do)"};
+        } catch (const Error&) {
+            // Under neither key: the first message stands.
         }
     }
     // A reference to a secret that exists was already judged above (ok, plaintext or
@@ -69,6 +100,12 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
                                   "': the server will not start"});
     }
     return out;
+}
+
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
+                             const Botan::Private_Key& key, const Transformation& plain_transformation,
+                             Botan::RandomNumberGenerator& rng) {
+    return verify_secrets(config, text, key, PlainDecryption::only(plain_transformation), rng);
 }
 
 }  // namespace ksc

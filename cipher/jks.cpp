@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 
 namespace ksc::detail {
 
@@ -83,7 +85,7 @@ std::string read_utf(ByteReader& r, const std::string& what) {
     return modified_utf8_to_utf8(r.take(len), what);
 }
 
-Botan::X509_Certificate read_certificate(ByteReader& r, uint32_t version, const std::string& where) {
+Certificate read_certificate(ByteReader& r, uint32_t version, const std::string& where) {
     if (version == 2) {
         const std::string cert_type = read_utf(r, where);
         if (cert_type != "X.509")
@@ -92,9 +94,9 @@ Botan::X509_Certificate read_certificate(ByteReader& r, uint32_t version, const 
     const uint32_t len = r.u32();
     const ByteView der = r.take(len);
     try {
-        return Botan::X509_Certificate(der.data(), der.size());
-    } catch (const std::exception&) {
-        fail_input(where + ": certificate is not valid DER X.509");
+        return Certificate(Bytes(der.begin(), der.end()));  // the stored bytes: thumbprints hash these
+    } catch (const Error& e) {
+        fail_input(where + ": " + e.what());
     }
 }
 
@@ -107,10 +109,22 @@ class JavaObjectSkipper {
 public:
     explicit JavaObjectSkipper(ByteReader& r) : r_(r) {}
 
-    void skip_stream_with_one_object() {
+    // Returns why Java would refuse the object, if it would. JceKeyStore reads it under a
+    // filter (DeserializationChecker) that admits a SealedObjectForKeyProtector (a
+    // SealedObject) holding byte arrays and nothing else; any other class fails keytool's load.
+    std::optional<std::string> skip_stream_with_one_object() {
         if (r_.u16() != 0xACED || r_.u16() != 0x0005)
             fail_input("secret key entry is not a Java serialization stream");
+        const bool is_object = peek() == TC_OBJECT;
         content(0);
+        if (!is_object || descs_.empty() || descs_.front().name != "com.sun.crypto.provider.SealedObjectForKeyProtector")
+            return std::string("it is not a sealed key (") +
+                   (descs_.empty() || descs_.front().name.empty() ? std::string("no class") : "class " + descs_.front().name) + ")";
+        for (const auto& d : descs_)
+            if (d.name != "com.sun.crypto.provider.SealedObjectForKeyProtector" && d.name != "javax.crypto.SealedObject" &&
+                d.name != "[B")
+                return "it holds a class Java's key filter refuses (" + (d.name.empty() ? "a proxy class" : d.name) + ")";
+        return std::nullopt;
     }
 
 private:
@@ -370,38 +384,40 @@ SecureBytes pbe_md5_triple_des_key_iv(const SecureBytes& password_bytes, ByteVie
 
 }  // namespace
 
-Keystore parse_jks_family(ByteView bytes, const Password& store_password, const std::string& name) {
-    if (bytes.size() < 12 + integrity_hash_len)
-        fail_input(name + ": too short to be a JKS/JCEKS keystore (" + std::to_string(bytes.size()) + " bytes)");
+namespace {
 
-    // Integrity first: nothing in the body is looked at until the hash matches.
-    const ByteView body = bytes.first(bytes.size() - integrity_hash_len);
-    const ByteView stored_hash = bytes.last(integrity_hash_len);
-    {
-        auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
-        sha1->update(store_password.utf16be());
-        sha1->update("Mighty Aphrodite");
-        sha1->update(body.data(), body.size());
-        const auto computed = sha1->final();
-        if (!Botan::constant_time_compare(computed.data(), stored_hash.data(), integrity_hash_len))
-            fail_input(name + ": keystore password is wrong or the file is damaged (integrity check failed)",
-                       "check the store password; a file changed after keytool wrote it fails the same way");
-    }
+bool integrity_matches(ByteView body, ByteView stored_hash, const Password& store_password) {
+    auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
+    sha1->update(store_password.utf16be());
+    sha1->update("Mighty Aphrodite");
+    sha1->update(body.data(), body.size());
+    const auto computed = sha1->final();
+    return Botan::constant_time_compare(computed.data(), stored_hash.data(), integrity_hash_len);
+}
 
-    ByteReader r(body, name);
+struct Body {
+    KeystoreType type = KeystoreType::jks;
+    std::vector<KeystoreEntry> entries;  // in file order, repeated aliases included
+    size_t end = 0;                      // offset just after the last entry
+};
+
+// Header and entries, read from the start of `bytes`; whatever follows the last entry is
+// left to the caller. Takes no password: private keys stay encrypted.
+Body read_body(ByteView bytes, const std::string& name) {
+    ByteReader r(bytes, name);
     const uint32_t magic = r.u32();
     if (magic != jks_magic && magic != jceks_magic) fail_input(name + ": not a JKS or JCEKS keystore (unknown magic)");
     const bool jceks = magic == jceks_magic;
-    const KeystoreType type = jceks ? KeystoreType::jceks : KeystoreType::jks;
+    Body body;
+    body.type = jceks ? KeystoreType::jceks : KeystoreType::jks;
     const uint32_t version = r.u32();
     if (version != 1 && version != 2)
-        fail_input(name + ": unsupported " + to_string(type) + " version " + std::to_string(version));
+        fail_input(name + ": unsupported " + to_string(body.type) + " version " + std::to_string(version));
     const uint32_t count = r.u32();
     if (count > max_keystore_entries)
         fail_input(name + ": absurd entry count " + std::to_string(count) + " (limit " +
                    std::to_string(max_keystore_entries) + ")");
 
-    std::vector<KeystoreEntry> entries;
     for (uint32_t i = 0; i < count; ++i) {
         KeystoreEntry e;
         const uint32_t tag = r.u32();
@@ -434,17 +450,82 @@ Keystore parse_jks_family(ByteView bytes, const Password& store_password, const 
             // Listed, never decoded: the tools have no use for secret keys.
             e.kind = EntryKind::secret_key;
             try {
-                JavaObjectSkipper(r).skip_stream_with_one_object();
+                if (auto refused = JavaObjectSkipper(r).skip_stream_with_one_object())
+                    e.note = "Java refuses this secret key entry: " + *refused + "; keytool cannot open this keystore";
             } catch (const Error& err) {
                 fail_input(where + ": " + err.what());
             }
         } else {
             fail_input(where + ": unknown entry tag " + std::to_string(tag));
         }
-        entries.push_back(std::move(e));
+        body.entries.push_back(std::move(e));
     }
-    if (!r.at_end()) fail_input(name + ": " + std::to_string(r.remaining()) + " unexpected bytes after the last entry");
-    return Keystore(type, name, std::move(entries));
+    body.end = r.offset();
+    return body;
+}
+
+// Java's loaders put each entry into a map under its alias exactly as stored: a repeated
+// alias keeps only the last entry. The entry stays where the alias first appeared.
+std::vector<KeystoreEntry> as_java_map(std::vector<KeystoreEntry> in, std::vector<std::string>& warnings,
+                                       const std::string& name) {
+    std::vector<KeystoreEntry> out;
+    std::map<std::string, size_t> index;
+    for (auto& e : in) {
+        const auto [it, inserted] = index.emplace(e.alias, out.size());
+        if (inserted) {
+            out.push_back(std::move(e));
+            continue;
+        }
+        const size_t seen = out[it->second].occurrences;
+        out[it->second] = std::move(e);
+        out[it->second].occurrences = seen + 1;
+    }
+    for (const auto& e : out)
+        if (e.occurrences > 1)
+            warnings.push_back(name + ": alias '" + e.alias + "' appears " + std::to_string(e.occurrences) +
+                               " times; Java keeps only the last entry (shown), so it cannot be selected as a key");
+    return out;
+}
+
+}  // namespace
+
+Keystore parse_jks_family(ByteView bytes, const Password& store_password, const std::string& name) {
+    if (bytes.size() < 12 + integrity_hash_len)
+        fail_input(name + ": too short to be a JKS/JCEKS keystore (" + std::to_string(bytes.size()) + " bytes)");
+
+    // Integrity first: nothing in the body is trusted until the hash matches. The hash is
+    // normally the last 20 bytes. Java, though, reads the entries and then the 20 bytes
+    // after them, and never looks further: a file with bytes appended still opens in
+    // keytool. So when the hash at the end fails, find where the entries end (the reader
+    // is bounded and takes no secret) and check the hash there.
+    std::vector<std::string> warnings;
+    Body body;
+    const size_t usual_end = bytes.size() - integrity_hash_len;
+    if (integrity_matches(bytes.first(usual_end), bytes.last(integrity_hash_len), store_password)) {
+        body = read_body(bytes.first(usual_end), name);
+        if (body.end != usual_end)
+            fail_input(name + ": " + std::to_string(usual_end - body.end) + " unexpected bytes after the last entry");
+    } else {
+        std::optional<Body> parsed;
+        try {
+            parsed = read_body(bytes, name);
+        } catch (const Error&) {
+            // Damaged or not ours: reported below as what it most likely is.
+        }
+        if (!parsed || parsed->end + integrity_hash_len > bytes.size() ||
+            !integrity_matches(bytes.first(parsed->end), bytes.subspan(parsed->end, integrity_hash_len), store_password))
+            fail_input(name + ": keystore password is wrong or the file is damaged (integrity check failed)",
+                       "check the store password; a file changed after keytool wrote it fails the same way");
+        body = std::move(*parsed);
+        warnings.push_back(name + ": " + std::to_string(bytes.size() - body.end - integrity_hash_len) +
+                           " bytes after the end of the keystore were ignored (keytool ignores them too)");
+    }
+    std::vector<KeystoreEntry> entries = as_java_map(std::move(body.entries), warnings, name);
+    for (const auto& e : entries)
+        if (!e.note.empty()) warnings.push_back(name + ": entry '" + e.alias + "': " + e.note);
+    Keystore ks(body.type, name, std::move(entries));
+    for (auto& w : warnings) ks.add_warning(std::move(w));
+    return ks;
 }
 
 std::optional<SecureBytes> recover_jks_key(ByteView encrypted_private_key_info, const Password& key_password) {

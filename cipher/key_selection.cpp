@@ -50,17 +50,18 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
                    present.empty() ? "the keystore holds no private key entry"
                                    : "private key entries there: " + present);
     }
-    // A damaged or hand-edited store can hold the same alias twice. Keystore::find
-    // returns the first, while Java's JKS loader keeps the LAST one: encrypting with
-    // ours would write data the product cannot read. Refuse instead of guessing.
+    // A damaged or hand-edited store can hold the same alias twice. Java keeps the last
+    // entry (the one listed); the alias may also differ only in case from another one,
+    // which Java's lookup would resolve differently from ours. Encrypting with a guess
+    // could write data the product cannot read: refuse instead.
     {
-        size_t same = 0;
+        size_t same = e->occurrences;
         for (const auto& other : ks.entries())
-            if (other.alias.size() == e->alias.size() &&
+            if (&other != e && other.alias.size() == e->alias.size() &&
                 std::equal(other.alias.begin(), other.alias.end(), e->alias.begin(), [](char a, char b) {
                     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
                 }))
-                ++same;
+                same += other.occurrences;
         if (same > 1)
             fail_input("alias '" + spec.alias + "' appears " + std::to_string(same) + " times in " +
                            spec.keystore.string() + " (damaged or hand-edited keystore)",

@@ -21,6 +21,19 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
+bool starts_with_text(ByteView bytes, std::string_view text) {
+    return bytes.size() >= text.size() && std::equal(text.begin(), text.end(), bytes.begin());
+}
+
+bool is_certificate(ByteView bytes) {
+    try {
+        Certificate cert(Bytes(bytes.begin(), bytes.end()));
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 }  // namespace
 
 std::string to_string(KeystoreType t) {
@@ -62,14 +75,32 @@ Keystore Keystore::parse(ByteView bytes, const Password& store_password, std::op
                          const std::string& name) {
     // The magic bytes decide, not the declared type: Java 17's "JKS" and "PKCS12"
     // keystore types read both formats (keystore.type.compat), and WSO2 configs often
-    // say JKS for a PKCS#12 file. The declared type only shapes the error message.
+    // say JKS for a PKCS#12 file. A declared type that differs is reported as a warning.
     const auto detected = detect_keystore_type(bytes);
     if (!detected) {
+        if (starts_with_text(bytes, "-----BEGIN "))
+            fail_input(name + ": this is PEM text, not a keystore",
+                       "a keystore is the binary file keytool or openssl pkcs12 -export writes");
         const std::string expected = type ? "a " + to_string(*type) + " keystore" : "a JKS, JCEKS or PKCS#12 keystore";
         fail_input(name + ": not " + expected + " (unknown magic bytes)");
     }
-    if (*detected == KeystoreType::pkcs12) return detail::parse_pkcs12(bytes, store_password, name);
-    return detail::parse_jks_family(bytes, store_password, name);
+    Keystore ks = [&] {
+        if (*detected != KeystoreType::pkcs12) return detail::parse_jks_family(bytes, store_password, name);
+        try {
+            return detail::parse_pkcs12(bytes, store_password, name);
+        } catch (const Error&) {
+            // Both start with a DER SEQUENCE: say which one this is instead of "malformed PKCS#12".
+            if (is_certificate(bytes))
+                fail_input(name + ": this is an X.509 certificate, not a keystore",
+                           "to trust it, import it into a keystore: keytool -importcert -file " + name +
+                               " -alias NAME -keystore STORE");
+            throw;
+        }
+    }();
+    if (type && *type != ks.type())
+        ks.add_warning(name + ": --type " + to_string(*type) + " was given, but the file is a " + to_string(ks.type()) +
+                       " keystore; it was read as " + to_string(ks.type()) + ", as Java reads it");
+    return ks;
 }
 
 Keystore Keystore::load(const std::filesystem::path& file, const Password& store_password,

@@ -34,7 +34,9 @@ struct Options {
     std::string key_password_file;
     std::string keystore, alias, type;
     std::string role = "internal";
-    std::string transformation = "RSA";
+    // Empty: encrypt writes "RSA" (the Java cipher tool's default); decrypt and verify try
+    // every padding on a plain value.
+    std::string transformation;
     std::string format = "plain";
     bool json = false;
     bool dry_run = false;
@@ -64,7 +66,8 @@ void add_key_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--alias", o.alias, "alias of the key in --keystore")->needs(ks);
     cmd->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)")->needs(ks);
     cmd->add_option("--transformation", o.transformation,
-                    "JCE transformation (default RSA; plain values are decrypted with it too)");
+                    "JCE transformation; encrypting: default RSA; decrypting a plain value: default OAEP-SHA1, "
+                    "OAEP-SHA256, then PKCS#1 v1.5; RSA/ECB/NoPadding (Carbon 4.4) on request");
 }
 
 DeploymentConfig load_config(const Options& o) {
@@ -102,7 +105,8 @@ struct Encoding {
     OutputFormat format;
 };
 Encoding parse_encoding(const Options& o) {
-    return {Transformation::parse(o.transformation), parse_output_format(o.format)};
+    return {Transformation::parse(o.transformation.empty() ? "RSA" : o.transformation),
+            parse_output_format(o.format)};
 }
 
 ValueEncryptor make_encryptor(const LoadedKey& key, const Encoding& e) {
@@ -166,8 +170,15 @@ int cmd_inspect(const Options& o) {
     if (!o.type.empty()) type = parse_keystore_type(o.type);
     const Password pw = resolve_password(o.password, std::nullopt, "store password of " + file.filename().string());
     const Keystore ks = Keystore::load(file, pw, type);
-    if (o.json) std::cout << inspect_json(ks, file.string()).dump(2) << "\n";
-    else std::cout << inspect_text(ks, file.string());
+    InspectOptions options;
+    if (!o.alias.empty()) options.alias = o.alias;
+    // Opens JKS/JCEKS keys stored without a certificate, to show their algorithm and size.
+    options.key_password = !o.key_password_file.empty() ? read_password_file(o.key_password_file) : pw;
+    for (const auto& w : ks.warnings()) print_warning(program, w);
+    if (o.json)
+        std::cout << inspect_json(ks, file.string(), options).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    else std::cout << inspect_text(ks, file.string(), options);
     return exit_code::ok;
 }
 
@@ -193,16 +204,32 @@ void require_intact_private_key(const LoadedKey& key) {
     }
 }
 
+// Loads a key with a store password already asked for, so that the same keystore can be
+// read again (KeyIdentity) without a second prompt or a second read of standard input.
+LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
+    spec.password = PasswordOptions{};
+    spec.config_password.emplace(store_pw.utf8().begin(), store_pw.utf8().end());
+    struct Wipe {
+        std::string& s;
+        ~Wipe() { Botan::secure_scrub_memory(s.data(), s.size()); }
+    } wipe{*spec.config_password};
+    return load_key(spec, true);
+}
+
 int cmd_decrypt(const Options& o) {
-    const Transformation transformation = Transformation::parse(o.transformation);
-    const LoadedKey key = load_key(key_spec(o), true);
+    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
+    const KeySpec spec = key_spec(o);
+    const Password store_pw = resolve_password(spec.password, spec.config_password,
+                                               "store password of " + spec.keystore.filename().string());
+    const LoadedKey key = load_key_with_password(spec, store_pw);
     require_intact_private_key(key);
+    const KeyIdentity who = key_identity(key, store_pw, spec.type);
     SecureBytes in = read_ciphertext(o);
     std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     Botan::AutoSeeded_RNG rng;
-    const SecureBytes plain = decrypt_value(*key.private_key, text, transformation, "the ciphertext", rng);
+    const SecureBytes plain = decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who);
     std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
     std::cout << "\n";
     return exit_code::ok;
@@ -231,6 +258,7 @@ int cmd_configure(const Options& o) {
     const std::string text = read_text_file(cfg.file);
     const std::string name = cfg.file.filename().string();
     const std::vector<SecretSlot> slots = find_secret_slots(text, name);
+    for (const std::string& w : odd_secret_warnings(slots, name)) print_warning(program, w);
     if (o.dry_run) {
         if (o.json) {
             print_configure_json(cfg, true, slots, {});
@@ -292,14 +320,39 @@ int cmd_change(const Options& o) {
     return exit_code::ok;
 }
 
+// After a separate [keystore.internal] is configured and before ksmigrate has run, the
+// [secrets] are still under the primary key: verify opens it (only if a secret does not
+// open with the internal key) to say so. Never a second read of standard input; a
+// keystore that cannot be opened just leaves the plain "undecryptable" verdict.
+PreviousKey previous_primary_key(const Options& o, const DeploymentConfig& cfg, std::optional<LoadedKey>& slot) {
+    const bool separate = o.keystore.empty() && o.role == "internal" && cfg.internal_configured &&
+                          !(cfg.internal.file == cfg.primary.file && cfg.internal.alias == cfg.primary.alias);
+    if (!separate) return {};
+    return {[&o, &cfg, &slot, tried = false]() mutable -> const LoadedKey* {
+        if (!tried) {
+            tried = true;
+            PasswordOptions pw = cfg.primary.password || o.password.from_stdin ? PasswordOptions{} : o.password;
+            try {
+                slot = load_key(key_spec_for_role(cfg, "primary", pw, {}), true);
+            } catch (const Error& e) {
+                print_warning(program, "cannot open the primary key to see whether secrets are still under it: " +
+                                           std::string(e.what()));
+            }
+        }
+        return slot ? &*slot : nullptr;
+    }};
+}
+
 int cmd_verify(const Options& o) {
-    const Transformation transformation = Transformation::parse(o.transformation);
+    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
     require_intact_private_key(key);
     Botan::AutoSeeded_RNG rng;
-    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, transformation, rng);
+    std::optional<LoadedKey> primary;
+    const PreviousKey previous = previous_primary_key(o, cfg, primary);
+    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, plain_decryption, rng, &previous);
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
@@ -355,6 +408,7 @@ int main(int argc, char** argv) {
         auto* inspect = app.add_subcommand("inspect", "list every entry of a keystore");
         inspect->add_option("KEYSTORE", o.inspect_file, "keystore file")->required();
         inspect->add_option("--type", o.type, "JKS, PKCS12 or JCEKS (default: detected)");
+        inspect->add_option("--alias", o.alias, "show only this entry");
         inspect->add_flag("--json", o.json, "machine-readable output");
         add_password_options(inspect, o);
 

@@ -77,9 +77,11 @@ Password resolve_password(const PasswordOptions& o, const std::optional<std::str
     if (stdin_is_terminal()) {
         if (auto p = prompt_password("Enter " + what)) return std::move(*p);
     }
-    fail_usage("no " + what + " given",
-               "use " + o.option_prefix + "password-file FILE, " + o.option_prefix +
-                   "password-env NAME or " + o.option_prefix + "password-stdin");
+    // Only kscipher ("--") has --password-stdin: ksmigrate reads two keystores' passwords
+    // (--from-, --to-) and takes neither from standard input.
+    const std::string& p = o.option_prefix;
+    fail_usage("no " + what + " given", p == "--" ? "use --password-file FILE, --password-env NAME or --password-stdin"
+                                                  : "use " + p + "password-file FILE or " + p + "password-env NAME");
 }
 
 }  // namespace ksc

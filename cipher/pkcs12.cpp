@@ -3,6 +3,7 @@
 #include "der_check.hpp"
 #include "keystore_formats.hpp"
 #include "ksc/error.hpp"
+#include "pkcs12_entries.hpp"
 #include "pkcs12_kdf.hpp"
 #include "pkcs12_pbe.hpp"
 
@@ -54,56 +55,26 @@ constexpr MacAlgorithm mac_algorithms[] = {
     {"2.16.840.1.101.3.4.2.3", "SHA-512"},
 };
 
-// What a bag says about itself.
-struct BagAttributes {
-    std::optional<std::string> friendly_name;
-    std::optional<Bytes> local_key_id;
-    bool java_trusted = false;
-};
-
-struct KeyItem {
-    BagAttributes attrs;
-    SecureBytes pkcs8;
-};
-struct CertItem {
-    BagAttributes attrs;
-    Botan::X509_Certificate cert;
-    bool in_chain = false;
-};
-struct SecretItem {
-    BagAttributes attrs;
-};
-
 class Reader {
 public:
-    Reader(const Password& password, const std::string& name) : password_(password), name_(name) {}
+    Reader(const Password& password, const std::string& name)
+        : password_(password), name_(name), entries_(name) {}
 
     Keystore read(ByteView bytes);
 
 private:
     Bytes verify_and_get_auth_safe(ByteView bytes);
     void verify_mac(const Botan::BER_Object& mac_data, ByteView auth_safe);
-    void read_safe_contents(ByteView der, int depth);
+    void read_safe_contents(ByteView ber, int depth);
     void read_bag(const Botan::BER_Object& bag, int depth);
     BagAttributes read_attributes(const Botan::BER_Object& set);
     SecureBytes decrypt(const Botan::AlgorithmIdentifier& alg, ByteView ciphertext, const std::string& what);
-    Keystore assemble();
-    std::vector<Botan::X509_Certificate> chain_for(size_t leaf);
-    std::optional<size_t> leaf_for(const KeyItem& key);
 
     const Password& password_;
     const std::string& name_;
     SecureBytes bmp_;  // the password encoding the MAC accepted (or the default one)
-    std::vector<KeyItem> keys_;
-    std::vector<CertItem> certs_;
-    std::vector<SecretItem> secrets_;
+    Pkcs12Entries entries_;
     size_t bag_count_ = 0;
-    // Lookup indexes over certs_, built by assemble(): a hostile file with many bags
-    // must not make pairing quadratic.
-    // Keys are the raw bytes held in strings (GCC 12 warns falsely on maps keyed by vectors).
-    std::multimap<std::string, size_t> by_subject_;
-    std::map<std::string, size_t> by_key_id_;
-    std::map<std::string, size_t> by_spki_;
 };
 
 // The contents of a [0] EXPLICIT wrapper: exactly one inner object.
@@ -121,23 +92,10 @@ Bytes octets(const Botan::BER_Object& obj, const char* what) {
     return Bytes(obj.bits(), obj.bits() + obj.length());
 }
 
-template <class V>
-std::string key_of(const V& bytes) {
-    return std::string(bytes.begin(), bytes.end());
-}
-
-std::string hex_lower(ByteView b) { return Botan::hex_encode(b.data(), b.size(), false); }
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 Keystore Reader::read(ByteView bytes) {
-    const Bytes auth_safe = verify_and_get_auth_safe(bytes);
-
     // AuthenticatedSafe ::= SEQUENCE OF ContentInfo
-    require_der(auth_safe, name_ + ": PKCS#12 contents");
+    const SecureBytes auth_safe = as_der(verify_and_get_auth_safe(bytes), name_ + ": PKCS#12 contents");
     Botan::BER_Decoder outer(auth_safe);
     Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
     while (seq.more_items()) {
@@ -161,13 +119,21 @@ Keystore Reader::read(ByteView bytes) {
             Botan::AlgorithmIdentifier alg;
             eci.decode(inner_type).decode(alg);
             const Botan::BER_Object enc = eci.get_next_object();
-            if (enc.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED)))
-                fail_input(name_ + ": constructed encrypted content (BER, not DER) is not supported");
-            enc.assert_is_a(Botan::ASN1_Tag(0), Botan::CONTEXT_SPECIFIC, "encrypted content");
             eci.verify_end();
             ed.verify_end();
-            const SecureBytes plain =
-                decrypt(alg, ByteView(enc.bits(), enc.length()), name_ + ": encrypted certificate data");
+            Bytes ciphertext;
+            if (enc.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED))) {
+                // BER (Bouncy Castle): the implicit OCTET STRING in segments.
+                Botan::BER_Decoder segments(enc);
+                while (segments.more_items()) {
+                    const Bytes part = octets(segments.get_next_object(), "encrypted content segment");
+                    ciphertext.insert(ciphertext.end(), part.begin(), part.end());
+                }
+            } else {
+                enc.assert_is_a(Botan::ASN1_Tag(0), Botan::CONTEXT_SPECIFIC, "encrypted content");
+                ciphertext.assign(enc.bits(), enc.bits() + enc.length());
+            }
+            const SecureBytes plain = decrypt(alg, ciphertext, name_ + ": encrypted certificate data");
             read_safe_contents(plain, 0);
         } else {
             fail_input(name_ + ": unsupported PKCS#12 content type " + type.to_string() +
@@ -176,13 +142,17 @@ Keystore Reader::read(ByteView bytes) {
     }
     seq.verify_end();
     outer.verify_end();
-    return assemble();
+    return entries_.finish();
 }
 
 Bytes Reader::verify_and_get_auth_safe(ByteView bytes) {
     // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
-    require_der(bytes, name_ + ": not a valid PKCS#12 file");
-    Botan::BER_Decoder top(bytes.data(), bytes.size());
+    // Java and OpenSSL read one ASN.1 item and ignore whatever follows it.
+    const DerItem pfx_item = first_item_as_der(bytes, name_ + ": not a valid PKCS#12 file");
+    if (pfx_item.consumed < bytes.size())
+        entries_.warn(name_ + ": " + std::to_string(bytes.size() - pfx_item.consumed) +
+                      " bytes after the end of the PKCS#12 structure were ignored (keytool and openssl ignore them too)");
+    Botan::BER_Decoder top(pfx_item.der);
     Botan::BER_Decoder pfx = top.start_cons(Botan::SEQUENCE);
     size_t version = 0;
     pfx.decode(version);
@@ -193,7 +163,7 @@ Bytes Reader::verify_and_get_auth_safe(ByteView bytes) {
     ci.decode(type);
     if (type != oid_data)
         fail_input(name_ + ": PKCS#12 public-key integrity mode (" + type.to_string() + ") is not supported");
-    const Bytes auth_safe = octets(explicit_content(ci.get_next_object(), "authSafe content"), "authSafe content");
+    Bytes auth_safe = octets(explicit_content(ci.get_next_object(), "authSafe content"), "authSafe content");
     ci.verify_end();
 
     const Botan::BER_Object mac_data = pfx.get_next_object();
@@ -248,11 +218,12 @@ void Reader::verify_mac(const Botan::BER_Object& mac_data, ByteView auth_safe) {
                "check the store password; the PKCS#12 MAC did not match");
 }
 
-void Reader::read_safe_contents(ByteView der, int depth) {
+void Reader::read_safe_contents(ByteView ber, int depth) {
     if (depth > max_bag_depth) fail_input(name_ + ": PKCS#12 bags nested too deeply");
     // SafeContents ::= SEQUENCE OF SafeBag
-    require_der(der, name_ + ": PKCS#12 bag list");
-    Botan::BER_Decoder outer(der.data(), der.size());
+    const SecureBytes der = as_der(ber, name_ + ": PKCS#12 bag list");
+    entries_.start_safe_contents();
+    Botan::BER_Decoder outer(der);
     Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
     while (seq.more_items()) {
         if (++bag_count_ > max_keystore_entries)
@@ -312,7 +283,7 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "PrivateKeyInfo");
         SecureBytes pkcs8;  // the decoder gave the contents: re-wrap them into the full TLV
         Botan::DER_Encoder(pkcs8).add_object(Botan::SEQUENCE, Botan::CONSTRUCTED, value.bits(), value.length());
-        keys_.push_back({std::move(attrs), std::move(pkcs8)});
+        entries_.add_key(std::move(attrs), std::move(pkcs8));
     } else if (type == oid_shrouded_key_bag) {
         // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData OCTET STRING }
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "EncryptedPrivateKeyInfo");
@@ -320,10 +291,10 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         Botan::AlgorithmIdentifier alg;
         std::vector<uint8_t> data;
         epki.decode(alg).decode(data, Botan::OCTET_STRING).verify_end();
-        SecureBytes pkcs8 = decrypt(alg, data, name_ + ": private key" + label);
-        require_der(pkcs8, name_ + ": private key" + label + " (decrypted)");
+        SecureBytes pkcs8 = as_der(decrypt(alg, data, name_ + ": private key" + label),
+                                   name_ + ": private key" + label + " (decrypted)");
         if (pkcs8[0] != 0x30) fail_input(name_ + ": private key" + label + " is not a PKCS#8 PrivateKeyInfo");
-        keys_.push_back({std::move(attrs), std::move(pkcs8)});
+        entries_.add_key(std::move(attrs), std::move(pkcs8));
     } else if (type == oid_cert_bag) {
         // CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT OCTET STRING }
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "CertBag");
@@ -334,14 +305,16 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         cb.verify_end();
         if (cert_type != oid_x509_certificate)
             fail_input(name_ + ": unsupported certificate type " + cert_type.to_string() + label);
+        std::optional<Certificate> cert;
         try {
-            certs_.push_back({std::move(attrs), Botan::X509_Certificate(der), false});
-        } catch (const std::exception& e) {
-            fail_input(name_ + ": certificate" + label + " cannot be parsed: " + e.what());
+            cert.emplace(der);  // the stored bytes: thumbprints hash these
+        } catch (const Error& e) {
+            fail_input(name_ + ": certificate" + label + ": " + e.what());
         }
+        entries_.add_certificate(std::move(attrs), std::move(*cert));
     } else if (type == oid_secret_bag) {
         // Java's secret keys (keytool -genseckey): present, but not something this tool reads.
-        secrets_.push_back({std::move(attrs)});
+        entries_.add_secret(std::move(attrs));
     } else if (type == oid_safe_contents_bag) {
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "nested SafeContents");
         Bytes nested;
@@ -354,96 +327,6 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
     }
 }
 
-// Leaf first, then issuers found among the file's certificates (as Java builds it),
-// matched by the DER encoding of the issuer and subject names.
-std::vector<Botan::X509_Certificate> Reader::chain_for(size_t leaf) {
-    std::vector<Botan::X509_Certificate> chain{certs_[leaf].cert};
-    std::set<size_t> used{leaf};
-    certs_[leaf].in_chain = true;
-    for (size_t cur = leaf; !certs_[cur].cert.is_self_signed();) {
-        std::optional<size_t> issuer;
-        const auto [first, last] = by_subject_.equal_range(key_of(certs_[cur].cert.raw_issuer_dn()));
-        for (auto it = first; it != last && !issuer; ++it)
-            if (!used.count(it->second)) issuer = it->second;
-        if (!issuer) break;
-        used.insert(*issuer);
-        certs_[*issuer].in_chain = true;
-        chain.push_back(certs_[*issuer].cert);
-        cur = *issuer;
-    }
-    return chain;
-}
-
-// The certificate of a key: by localKeyId, else (no id, or no match) by public key.
-std::optional<size_t> Reader::leaf_for(const KeyItem& key) {
-    if (key.attrs.local_key_id)
-        if (auto it = by_key_id_.find(key_of(*key.attrs.local_key_id)); it != by_key_id_.end()) return it->second;
-    try {
-        Botan::DataSource_Memory src(key.pkcs8);
-        const auto spki = Botan::PKCS8::load_key(src)->subject_public_key();
-        if (auto it = by_spki_.find(key_of(spki)); it != by_spki_.end()) return it->second;
-    } catch (const std::exception&) {
-        // An unreadable key still becomes an entry; using it will report the problem.
-    }
-    return std::nullopt;
-}
-
-Keystore Reader::assemble() {
-    for (size_t i = 0; i < certs_.size(); ++i) {
-        by_subject_.emplace(key_of(certs_[i].cert.raw_subject_dn()), i);
-        by_spki_.emplace(key_of(certs_[i].cert.subject_public_key_info()), i);
-        if (certs_[i].attrs.local_key_id) by_key_id_.emplace(key_of(*certs_[i].attrs.local_key_id), i);
-    }
-    std::vector<KeystoreEntry> entries;
-    std::set<std::string> taken;              // lowercased aliases: lookups must stay unambiguous
-    std::map<std::string, size_t> next_suffix;
-    auto unique_alias = [&](const std::string& alias) {
-        std::string candidate = alias;
-        size_t& n = next_suffix[lower(alias)];
-        while (taken.count(lower(candidate))) candidate = alias + "-" + std::to_string(++n + 1);
-        taken.insert(lower(candidate));
-        return candidate;
-    };
-
-    for (size_t k = 0; k < keys_.size(); ++k) {
-        KeyItem& key = keys_[k];
-        const std::optional<size_t> leaf = leaf_for(key);
-        KeystoreEntry e;
-        e.kind = EntryKind::private_key;
-        e.protection = KeyProtection::none;
-        if (leaf) e.chain = chain_for(*leaf);
-        std::string alias;
-        if (key.attrs.friendly_name) alias = *key.attrs.friendly_name;
-        else if (leaf && certs_[*leaf].attrs.friendly_name) alias = *certs_[*leaf].attrs.friendly_name;
-        else if (key.attrs.local_key_id && !key.attrs.local_key_id->empty()) alias = hex_lower(*key.attrs.local_key_id);
-        else alias = "key-" + std::to_string(k + 1);
-        e.alias = unique_alias(alias);
-        e.plain_pkcs8 = std::move(key.pkcs8);
-        entries.push_back(std::move(e));
-    }
-
-    // Trusted certificates: those keytool marked as trusted, and any certificate that
-    // belongs to no key (OpenSSL truststores carry no trust attribute).
-    size_t numbered = 0;
-    for (auto& c : certs_) {
-        if (!c.attrs.java_trusted && c.in_chain) continue;
-        KeystoreEntry e;
-        e.kind = EntryKind::trusted_certificate;
-        e.chain = {c.cert};
-        e.alias = unique_alias(c.attrs.friendly_name ? *c.attrs.friendly_name
-                                                     : "cert-" + std::to_string(++numbered));
-        entries.push_back(std::move(e));
-    }
-    for (size_t i = 0; i < secrets_.size(); ++i) {
-        KeystoreEntry e;
-        e.kind = EntryKind::secret_key;
-        e.alias = unique_alias(secrets_[i].attrs.friendly_name ? *secrets_[i].attrs.friendly_name
-                                                               : "secret-" + std::to_string(i + 1));
-        entries.push_back(std::move(e));
-    }
-    return Keystore(KeystoreType::pkcs12, name_, std::move(entries));
-}
-
 }  // namespace
 
 Keystore parse_pkcs12(ByteView bytes, const Password& store_password, const std::string& name) {
@@ -452,8 +335,10 @@ Keystore parse_pkcs12(ByteView bytes, const Password& store_password, const std:
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        // Botan's decoding errors name tags and structures, never key material.
-        fail_input(name + ": malformed PKCS#12 file (" + e.what() + ")");
+        // Botan's decoding errors name tags and structures, never key material; its
+        // assertion texts (source files, line numbers) are left out.
+        const std::string reason = plain_reason(e);
+        fail_input(name + ": malformed PKCS#12 file" + (reason.empty() ? "" : " (" + reason + ")"));
     }
 }
 

@@ -56,7 +56,7 @@ SecureBytes legacy_decrypt(const LegacyPbe& pbe, const Botan::AlgorithmIdentifie
     std::vector<uint8_t> salt;
     Botan::BigInt count;
     const auto& params = alg.get_parameters();
-    require_der(params, what + " (PBE parameters)");
+    as_der(params, what + " (PBE parameters)");  // refuses what is not ASN.1
     Botan::BER_Decoder(params).start_cons(Botan::SEQUENCE)
         .decode(salt, Botan::OCTET_STRING).decode(count).end_cons().verify_end();
     const uint32_t iterations = checked_iterations(count, what);
@@ -87,7 +87,7 @@ SecureBytes pbes2_decrypt_checked(const Botan::AlgorithmIdentifier& alg, ByteVie
     //                             encryptionScheme AlgorithmIdentifier }
     // Parsed here first: Botan's pbes2_decrypt would run any iteration count it is given.
     const auto& params = alg.get_parameters();
-    require_der(params, what + " (PBES2 parameters)");
+    as_der(params, what + " (PBES2 parameters)");
     Botan::AlgorithmIdentifier kdf, enc;
     Botan::BER_Decoder(params).start_cons(Botan::SEQUENCE).decode(kdf).decode(enc).end_cons().verify_end();
     if (kdf.get_oid() != oid_pbkdf2)

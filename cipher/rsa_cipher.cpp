@@ -39,6 +39,9 @@ size_t modulus_bytes_of(const Botan::Public_Key& key) { return (key.key_length()
 }  // namespace
 
 Transformation Transformation::parse(std::string_view jce_name) {
+    if (is_textbook_rsa(jce_name))
+        fail_usage(std::string(jce_name) + " is textbook RSA (no padding, no integrity): accepted by decrypt only",
+                   "encrypt with RSA/ECB/OAEPwithSHA1andMGF1Padding, or RSA (PKCS#1 v1.5, the cipher tool's default)");
     for (const auto& k : known_names)
         if (equals_ignore_case(jce_name, k.name)) return Transformation{std::string(jce_name), k.padding};
     std::string known;
@@ -61,6 +64,25 @@ size_t Transformation::max_plaintext(size_t modulus_bytes) const {
         case RsaPadding::oaep_sha256_mgf1_sha1: overhead = 2 * 32 + 2; break;
     }
     return modulus_bytes > overhead ? modulus_bytes - overhead : 0;
+}
+
+std::string_view jce_name(RsaPadding p) {
+    switch (p) {
+        case RsaPadding::pkcs1_v15: return "RSA";
+        case RsaPadding::oaep_sha1: return "RSA/ECB/OAEPwithSHA1andMGF1Padding";
+        case RsaPadding::oaep_sha256_mgf1_sha1: return "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
+    }
+    return "RSA";
+}
+
+bool is_textbook_rsa(std::string_view name) {
+    // Java accepts the mode NONE as a synonym of ECB for RSA (BouncyCastle spells it so).
+    return equals_ignore_case(name, "RSA/ECB/NoPadding") || equals_ignore_case(name, "RSA/NONE/NoPadding");
+}
+
+SecureBytes strip_leading_zeros(const SecureBytes& opened) {
+    const auto first = std::find_if(opened.begin(), opened.end(), [](uint8_t b) { return b != 0; });
+    return SecureBytes(first, opened.end());
 }
 
 std::string botan_eme(RsaPadding p) {
@@ -125,6 +147,13 @@ std::optional<SecureBytes> RsaBlockOpener::unpad(RsaPadding p, const SecureBytes
     SecureBytes plain = eme->unpad(valid, opened.data(), opened.size());  // constant time, as in Botan's decryptor
     if (valid == 0) return std::nullopt;
     return plain;
+}
+
+std::optional<UnpaddedBlock> RsaBlockOpener::unpad_first(const SecureBytes& opened,
+                                                         std::span<const RsaPadding> trials) const {
+    for (const RsaPadding p : trials)
+        if (auto plain = unpad(p, opened)) return UnpaddedBlock{std::move(*plain), p};
+    return std::nullopt;
 }
 
 RsaDecryptor::RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng)

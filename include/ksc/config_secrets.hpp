@@ -6,6 +6,7 @@
 #include "ksc/secrets_editor.hpp"
 #include "ksc/value_crypto.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,11 @@ struct ConfigureOutcome {
 ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
                                            const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng);
 
+// One warning per [secrets] value that is neither "[plaintext]" nor ciphertext (a value
+// typed without its brackets, or damaged): configure leaves it, and the product fails to
+// decrypt it at start-up. Names the alias and line, never the value.
+std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name);
+
 // The slot of one secret; ErrorKind::input with a hint when [secrets] has no such alias.
 SecretSlot find_secret(std::string_view text, std::string_view file_name, std::string_view alias);
 
@@ -32,7 +38,8 @@ std::string change_secret(std::string_view text, std::string_view file_name, std
 
 struct SecretCheck {
     std::string alias;
-    std::string state;    // "ok", "plaintext", "undecryptable", "unresolved_reference"
+    std::string state;    // "ok", "plaintext", "undecryptable", "primary_key",
+                          // "unresolved_reference"
     std::string detail;   // never the value
 };
 struct VerifyOutcome {
@@ -40,8 +47,19 @@ struct VerifyOutcome {
     size_t problems() const;
 };
 
+// The key [secrets] were encrypted with before a separate [keystore.internal] was
+// configured (the primary one), asked for only when a secret does not open with the
+// key being verified; get() may return null (it cannot be opened).
+struct PreviousKey {
+    std::function<const LoadedKey*()> get;
+};
+
 // Decrypts every [secrets] value (plaintext discarded at once) and checks that every
-// $secret{x} in the file names a secret that exists and is encrypted.
+// $secret{x} in the file names a secret that exists and is encrypted. A secret that
+// opens only under `previous` is reported as state "primary_key": not yet migrated.
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
+                             const Botan::Private_Key& key, const PlainDecryption& plain,
+                             Botan::RandomNumberGenerator& rng, const PreviousKey* previous = nullptr);
 VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
                              const Botan::Private_Key& key, const Transformation& plain_transformation,
                              Botan::RandomNumberGenerator& rng);

@@ -2,6 +2,7 @@
 // the tools never write keystores. Formats: ../shared/design/KEYSTORES.md.
 #pragma once
 #include "ksc/bytes.hpp"
+#include "ksc/certificate.hpp"
 #include "ksc/password.hpp"
 
 #include <botan/pk_keys.h>
@@ -31,10 +32,14 @@ enum class KeyProtection {
 };
 
 struct KeystoreEntry {
-    std::string alias;
+    std::string alias;        // as Java lists it (PKCS#12: lower-cased; unnamed: "1", "2", ...)
     EntryKind kind = EntryKind::trusted_certificate;
-    std::vector<Botan::X509_Certificate> chain;  // leaf first; one cert for trusted entries;
-                                                 // empty for secret keys
+    std::vector<Certificate> chain;  // leaf first; one cert for trusted entries; empty for
+                                     // secret keys and for private keys stored without one
+    // How many entries of the file Java's loader put under this alias: Java keeps the last
+    // one (this entry); more than 1 means the others are hidden and selecting it is refused.
+    size_t occurrences = 1;
+    std::string note;         // why the entry cannot be used, when Java itself would refuse it
     KeyProtection protection = KeyProtection::none;
     Bytes protected_key;      // DER EncryptedPrivateKeyInfo (jks/jceks)
     SecureBytes plain_pkcs8;  // DER PrivateKeyInfo (protection == none)
@@ -52,6 +57,9 @@ public:
     KeystoreType type() const { return type_; }
     const std::string& name() const { return name_; }
     const std::vector<KeystoreEntry>& entries() const { return entries_; }
+    // What the reader accepted but a user should know (trailing bytes, repeated aliases, ...).
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    void add_warning(std::string w) { warnings_.push_back(std::move(w)); }
     // Alias lookup is case-insensitive (JKS lowercases aliases on write).
     const KeystoreEntry* find(std::string_view alias) const;
 
@@ -68,6 +76,7 @@ private:
     KeystoreType type_;
     std::string name_;
     std::vector<KeystoreEntry> entries_;
+    std::vector<std::string> warnings_;
 };
 
 // Limits that hostile files cannot push us past (enforced in the readers).

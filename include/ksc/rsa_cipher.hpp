@@ -13,6 +13,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,30 @@ struct Transformation {
     static Transformation parse(std::string_view jce_name);
     // Largest plaintext in bytes for a modulus of modulus_bytes (245/214/190 for RSA-2048).
     size_t max_plaintext(size_t modulus_bytes) const;
+};
+
+// The paddings a plain value (which names none) is tried with, in this order: an OAEP
+// success proves the key, while PKCS#1 v1.5 opens under a wrong key (or a real OAEP block
+// under the right one) about once in 65,000, so it comes last. ksmigrate and kscipher
+// both try them on one private-key operation (RsaBlockOpener::unpad_first).
+inline constexpr std::array<RsaPadding, 3> plain_padding_trials{
+    RsaPadding::oaep_sha1, RsaPadding::oaep_sha256_mgf1_sha1, RsaPadding::pkcs1_v15};
+
+// The JCE name a padding is written with ("RSA" for PKCS#1 v1.5, the cipher tool's name).
+std::string_view jce_name(RsaPadding p);
+
+// "RSA/ECB/NoPadding" or "RSA/NONE/NoPadding" (any case): textbook RSA, which Carbon 4.4's
+// CryptoUtil wrote through BouncyCastle's "RSA". Decrypt only: it has no integrity check,
+// so Transformation::parse refuses it (nothing may write it again).
+bool is_textbook_rsa(std::string_view jce_name);
+
+// The plaintext of a textbook RSA block: the opened block without its leading zero bytes
+// (a plaintext that itself began with zero bytes loses them, as it did in Carbon 4.4).
+SecureBytes strip_leading_zeros(const SecureBytes& opened);
+
+struct UnpaddedBlock {
+    SecureBytes plaintext;
+    RsaPadding padding;   // the one that checked
 };
 
 // Botan's EME name for a padding ("EME-PKCS1-v1_5", "OAEP(SHA-1)", "OAEP(SHA-256,MGF1(SHA-1))").
@@ -66,6 +91,9 @@ public:
     // The plaintext inside an opened block under padding p; nullopt when the padding
     // does not check (wrong key, wrong padding or damage look alike on purpose).
     std::optional<SecureBytes> unpad(RsaPadding p, const SecureBytes& opened) const;
+    // The first padding of `trials` that checks on an opened block, with its plaintext.
+    std::optional<UnpaddedBlock> unpad_first(const SecureBytes& opened,
+                                             std::span<const RsaPadding> trials = plain_padding_trials) const;
     size_t modulus_bytes() const { return modulus_bytes_; }
 
 private:

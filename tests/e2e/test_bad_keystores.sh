@@ -149,14 +149,16 @@ if [[ -n "$o" ]]; then
   decrypt_bad alg2.p12 "$CT12" alg2.p12 "unknown PBES2 cipher"
 fi
 
-# --- Duplicate aliases: refused (Java would take the last entry, a first-match reader the first).
+# --- Duplicate aliases: listed once as Java keeps them (the last entry), with a warning; refused as a key.
 head -c -20 two.jks > body
 o=$(xxd -p body | tr -d '\n' | grep -bo 00026b32 | head -n1 | cut -d: -f1)   # alias "k2": u16 length 2, "k2"
 o=$((o / 2 + 3))
 patch_bytes body "$o" '1'; jks_seal body "$PW" dup.jks
 run_capture "$KSCIPHER" inspect dup.jks --password-file pw
 expect_rc 0 "inspect lists a store with a duplicate alias"
-assert_eq 2 "$(grep -c '^k1 ' <<<"$OUT")" "both entries listed"
+assert_eq 1 "$(grep -c '^k1 ' <<<"$OUT")" "the alias listed once, as keytool lists it"
+assert_contains "$ERR" "appears 2 times" "the repetition is reported"
+assert_contains "$OUT" "alias repeated 2 times" "the entry says it is repeated"
 run_stdin "x" "$KSCIPHER" encrypt --keystore dup.jks --alias k1 --password-file pw
 expect_error 3 "k1" "encrypting with a duplicated alias is refused"
 assert_contains "$ERR" "dup.jks" "names the keystore"

@@ -170,4 +170,20 @@ expect_rc 0 "decrypt on a terminal"
 assert_eq 1 "$(grep -o 'Ciphertext to decrypt:' tty.log | wc -l)" "one prompt"
 assert_not_contains "$(cat tty.log)" "Repeat" "no second prompt"
 assert_contains "$(cat tty.log)" "on-a-terminal" "the plaintext is printed"
+# --- WSO2's documented pattern: password and key_password as two $secret{} references to
+# equal secrets, encrypted by configure. check decrypts them and compares values.
+echo -n "$PPW" > ppw
+printf '[keystore.primary]\nfile_name = "good.jks"\ntype = "JKS"\nalias = "good"\npassword = "$secret{keystore_password}"\nkey_password = "$secret{key_password}"\n\n[secrets]\nkeystore_password = "[%s]"\nkey_password = "[%s]"\n' "$PPW" "$PPW" > "$CONF"
+run_capture "$KSCIPHER" configure --home "$H" --password-file ppw
+expect_rc 0 "configure the keystore passwords"
+run_capture "$KSCIPHER" check --home "$H" --password-file ppw
+expect_rc 0 "check: two references to equal secrets are fine"
+assert_not_contains "$OUT" "differ" "no false 'differ' error"
+assert_not_contains "$OUT$ERR" "$PPW" "check prints no password"
+sed -i 's/^key_password = "[A-Za-z0-9+\/=]*"$/key_password = "[Other-Pw]"/' "$CONF"
+grep -q '^key_password = "\[Other-Pw\]"' "$CONF" || fail "could not set a different key password"; ok
+run_capture "$KSCIPHER" check --home "$H" --password-file ppw
+expect_rc 1 "check: two references to different secrets"
+assert_contains "$OUT" "password and key_password differ" "the real difference is still an error"
+assert_not_contains "$OUT$ERR" "Other-Pw" "check prints no password"
 done_testing

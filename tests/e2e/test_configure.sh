@@ -98,6 +98,17 @@ run_capture "$KSCIPHER" verify --home "$H"
 expect_rc 0 "verify"
 assert_not_contains "$OUT$ERR" "pässwörd" "verify prints no plaintext"
 
+# verify tries every padding on a plain value: a plain OAEP secret (as the Micro Integrator
+# cipher tool writes) is fine without --transformation.
+cp "$CONF" before_oaep.toml
+run_stdin "oaep-secret" "$KSCIPHER" change db_password --home "$H" --transformation RSA/ECB/OAEPwithSHA1andMGF1Padding
+expect_rc 0 "change to a plain OAEP value"
+run_capture "$KSCIPHER" verify --home "$H"
+expect_rc 0 "verify a plain OAEP secret without --transformation"
+run_capture "$KSCIPHER" verify --home "$H" --transformation RSA
+expect_rc 1 "verify with a named transformation uses that one only"
+cp before_oaep.toml "$CONF"
+
 # change one secret; Java reads the new value.
 run_stdin "n3w-sécret" "$KSCIPHER" change db_password --home "$H"
 expect_rc 0 "change"
@@ -163,4 +174,39 @@ assert_contains "$OUT" "Data Encipherment" "check names Data Encipherment"
 run_capture "$KSCIPHER" configure --home "$H"
 expect_rc 4 "configure refuses the key without Data Encipherment"
 assert_contains "$ERR" "bad.jks" "refusal names the keystore"
+# configure warns about a [secrets] value that is neither "[plaintext]" nor ciphertext
+# (typed without its brackets): named by alias and line, never printed.
+H2="$WORK/home2"; make_home "$H2"
+cp "$SEC/wso2carbon.jks" "$H2/repository/resources/security/"
+printf '[secrets]\nfine = "[fine-value]"\nforgot = "no-brackets-typed"\n' > "$H2/repository/conf/deployment.toml"
+for dry in --dry-run ""; do
+  run_capture "$KSCIPHER" configure --home "$H2" $dry
+  expect_rc 0 "configure $dry with a value that is neither plaintext nor ciphertext"
+  assert_contains "$ERR" "warning: secret 'forgot'" "configure $dry warns about it"
+  assert_contains "$ERR" "line 3" "the warning names the line"
+  assert_not_contains "$OUT$ERR" "no-brackets-typed" "the value is not printed"
+  assert_not_contains "$ERR" "'fine'" "a plaintext value is not warned about"
+done
+run_capture "$KSCIPHER" configure --home "$H2"
+assert_not_contains "$ERR" "'fine'" "an encrypted value is not warned about"
+
+# A separate internal keystore configured, no migration yet: verify says which secrets are
+# still under the primary key and that ksmigrate run moves them.
+H3="$WORK/home3"; make_home "$H3"; S3="$H3/repository/resources/security"; C3="$H3/repository/conf/deployment.toml"
+make_key "$S3/wso2carbon.jks" wso2carbon wso2carbon JKS "${DE_EXT[@]}"
+make_key "$S3/internal.p12" internal internalpw PKCS12 "${DE_EXT[@]}"
+printf '[secrets]\nadmin_password = "[admin-pw]"\n' > "$C3"
+run_capture "$KSCIPHER" configure --home "$H3"
+expect_rc 0 "configure under the primary key"
+run_capture "$KSCIPHER" verify --home "$H3"
+expect_rc 0 "verify before a separate internal keystore"
+printf '\n[keystore.internal]\nfile_name = "internal.p12"\ntype = "PKCS12"\nalias = "internal"\npassword = "internalpw"\nkey_password = "internalpw"\n' >> "$C3"
+run_capture "$KSCIPHER" verify --home "$H3"
+expect_rc 1 "verify after [keystore.internal], before migrating"
+assert_contains "$OUT" "admin_password: still under the primary key" "names the secret still under the primary key"
+assert_contains "$OUT" "ksmigrate run" "says ksmigrate run moves it"
+assert_not_contains "$OUT$ERR" "admin-pw" "no plaintext printed"
+run_capture "$KSCIPHER" verify --home "$H3" --json
+expect_rc 1 "verify --json after [keystore.internal]"
+assert_eq "primary_key" "$(jq -r '.secrets[0].state' <<<"$OUT")" "JSON state of a secret under the primary key"
 done_testing

@@ -113,6 +113,58 @@ expect_rc 3 "unknown alias"
 run_stdin "x" "$KSCIPHER" encrypt "${KEY[@]}" --transformation RSA/ECB/NoPadding
 expect_rc 2 "unknown transformation"
 
+# Plain values without --transformation: OAEP-SHA1, OAEP-SHA256, then PKCS#1 v1.5 are tried
+# (the Micro Integrator cipher tool writes plain OAEP values; the secure-vault one PKCS#1).
+: > java_plain.txt
+for t in "${transformations[@]}"; do echo "$t plain $b64" >> java_plain.txt; done
+java_peer encrypt PKCS12 ks.p12 "$P" mykey < java_plain.txt > java_plain_ct.txt || fail "Java encrypt (plain)"
+i=0
+while read -r t _; do
+  i=$((i + 1))
+  run_stdin "$(sed -n "${i}p" java_plain_ct.txt)" "$KSCIPHER" decrypt "${KEY[@]}"
+  expect_rc 0 "decrypt Java's plain $t without --transformation"
+  assert_eq "$plain" "$OUT" "plaintext of Java's plain $t, padding found by trial"
+done < java_plain.txt
+
+# Carbon 4.4's textbook RSA (BouncyCastle "RSA" = SunJCE RSA/ECB/NoPadding): decrypt only, on request.
+printf 'RSA/ECB/NoPadding plain %s\n' "$b64" > textbook.txt
+java_peer encrypt PKCS12 ks.p12 "$P" mykey < textbook.txt > textbook_ct.txt || fail "Java encrypt (NoPadding)"
+for t in RSA/ECB/NoPadding RSA/NONE/NoPadding rsa/ecb/nopadding; do
+  run_stdin "$(cat textbook_ct.txt)" "$KSCIPHER" decrypt "${KEY[@]}" --transformation "$t"
+  expect_rc 0 "decrypt a textbook RSA value with $t"
+  assert_eq "$plain" "$OUT" "textbook RSA plaintext is the block without its leading zeros ($t)"
+done
+run_stdin "$(cat textbook_ct.txt)" "$KSCIPHER" decrypt "${KEY[@]}"
+expect_rc 3 "a textbook value is not guessed (no integrity)"
+assert_contains "$ERR" "RSA/ECB/NoPadding" "the hint names the transformation for Carbon 4.4 values"
+for t in RSA/ECB/NoPadding RSA/NONE/NoPadding; do
+  run_stdin "x" "$KSCIPHER" encrypt "${KEY[@]}" --transformation "$t"
+  expect_rc 2 "encrypt refuses $t"
+  assert_contains "$ERR" "decrypt only" "says $t is for decrypt only"
+  assert_eq "" "$OUT" "nothing written for $t"
+done
+
+# A self-contained value that does not open names the certificate it was made for and
+# the alias of the keystore that has it (exit 3).
+make_key two.p12 first "$P" PKCS12 "${DE_EXT[@]}"
+keytool -genkeypair -alias second -keyalg RSA -keysize 2048 -dname CN=second -storetype PKCS12 \
+  -keystore two.p12 -storepass "$P" "${DE_EXT[@]}" >/dev/null 2>&1 || fail "keytool second key"
+tp_second=$(keytool_sha1 two.p12 "$P" second)
+printf 'RSA/ECB/OAEPwithSHA1andMGF1Padding self-contained %s\n' "$b64" > sc.txt
+java_peer encrypt PKCS12 two.p12 "$P" second < sc.txt > sc_ct.txt || fail "Java encrypt (self-contained)"
+run_stdin "$(cat sc_ct.txt)" "$KSCIPHER" decrypt --keystore two.p12 --alias first --password-file pw
+expect_rc 3 "self-contained value for another alias"
+assert_contains "$ERR" "$tp_second" "names the thumbprint the value was made for"
+assert_contains "$ERR" "alias 'second'" "names the alias that has that certificate"
+assert_eq "" "$OUT" "no output for a value of another key"
+run_stdin "$(cat sc_ct.txt)" "$KSCIPHER" decrypt --keystore two.p12 --alias second --password-file pw
+expect_rc 0 "the named alias decrypts it"
+assert_eq "$plain" "$OUT" "plaintext with the alias the error named"
+run_stdin "$(cat sc_ct.txt)" "$KSCIPHER" decrypt "${KEY[@]}"
+expect_rc 3 "self-contained value for a key of another keystore"
+assert_contains "$ERR" "$tp_second" "names the thumbprint when no alias has it"
+assert_contains "$ERR" "no entry of ks.p12" "says the keystore does not have it"
+
 # Password from the environment and from stdin (first line), never from argv.
 export KS_PASS="$P"; run_stdin "$plain" "$KSCIPHER" encrypt --keystore ks.p12 --alias mykey --password-env KS_PASS
 expect_rc 0 "password from env"

@@ -42,6 +42,22 @@ assert_eq 'false true' "$(jq -j '.entries[] | select(.alias=="mykey") | .key_usa
 assert_eq 'EC' "$(jq -r '.entries[] | select(.alias=="ec") | .key_algorithm' <<<"$OUT")" "EC key"
 assert_eq 'trusted_certificate' "$(jq -r '.entries[] | select(.alias=="trusted") | .kind' <<<"$OUT")" "trusted cert"
 
+# --alias shows one entry; the text lists keys in full first, then trusted certificates one line each.
+run_capture "$KSCIPHER" inspect noext.jks --json --alias EC --password-file pw
+expect_rc 0 "inspect --alias"
+assert_eq 'ec' "$(jq -r '[.entries[].alias] | join(",")' <<<"$OUT")" "--alias keeps one entry"
+run_capture "$KSCIPHER" inspect noext.jks --alias nosuch --password-file pw
+expect_rc 3 "inspect --alias of a missing alias"
+assert_contains "$ERR" "nosuch" "the missing alias is named"
+run_capture "$KSCIPHER" inspect noext.jks --password-file pw
+expect_rc 0 "inspect text of noext.jks"
+assert_contains "$OUT" "Trusted certificates (1): alias, subject, expiry, SHA-1" "trusted certificates counted"
+sha1=$(keytool_sha1 noext.jks 'passwd12#' trusted)
+assert_eq 1 "$(grep -c "^  trusted  .*  $sha1\$" <<<"$OUT")" "one line per trusted certificate, with its SHA-1"
+keys_at=$(grep -n '^mykey  \[private_key\]' <<<"$OUT" | cut -d: -f1)
+trusted_at=$(grep -n '^Trusted certificates' <<<"$OUT" | cut -d: -f1)
+assert_eq yes "$([[ -n $keys_at && $keys_at -lt $trusted_at ]] && echo yes || echo no)" "keys before trusted certificates"
+
 # Text output flags what cannot encrypt.
 run_capture "$KSCIPHER" inspect node.jks --password-file pw
 expect_rc 0 "inspect text"

@@ -1,7 +1,11 @@
 // kscipher check (check_config): the product's keystore rules on keystores made by
 // keytool, and that no finding ever holds a password.
 #include "ksc/config_check.hpp"
+#include "ksc/key_selection.hpp"
+#include "ksc/value_crypto.hpp"
 #include "test_support.hpp"
+
+#include <botan/auto_rng.h>
 
 #include <doctest/doctest.h>
 
@@ -129,5 +133,78 @@ TEST_CASE("check: a table with a password and no key_password uses it as the key
     for (const char* table : {"keystore.primary", "keystore.internal"}) {
         const auto fs = of_table(all, table);
         CHECK(std::none_of(fs.begin(), fs.end(), [](const Finding& f) { return f.severity == "error"; }));
+    }
+}
+
+namespace {
+
+bool has_error(const std::vector<Finding>& fs) {
+    return std::any_of(fs.begin(), fs.end(), [](const Finding& f) { return f.severity == "error"; });
+}
+
+// A [secrets] value encrypted for the key of p.jks (alias prim, password storepw).
+std::string encrypted_for_prim(const Home& h, const std::string& plaintext) {
+    KeySpec spec;
+    spec.keystore = h.sec / "p.jks";
+    spec.alias = "prim";
+    spec.config_password = "storepw";
+    const LoadedKey key = load_key(spec, false);
+    Botan::AutoSeeded_RNG rng;
+    const ValueEncryptor enc(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1,
+                             Transformation::parse("RSA"), OutputFormat::plain);
+    return enc.encrypt(Bytes(plaintext.begin(), plaintext.end()), rng);
+}
+
+}  // namespace
+
+TEST_CASE("check: password and key_password are compared after resolving $secret{} and $env{}") {
+    Home h;
+    h.key("p.jks", "prim", "storepw", "JKS", with_de);
+    const std::string table = "[keystore.primary]\nfile_name = \"p.jks\"\ntype = \"JKS\"\nalias = \"prim\"\n";
+    const auto primary_findings = [&](const std::string& passwords, const std::string& secrets,
+                                      const std::optional<Password>& fallback) {
+        return of_table(check_config(h.config(table + passwords + "[secrets]\n" + secrets), fallback),
+                        "keystore.primary");
+    };
+    const std::string two_refs = "password = \"$secret{keystore_password}\"\nkey_password = \"$secret{key_password}\"\n";
+
+    SUBCASE("two references to equal plaintext secrets (WSO2's documented pattern)") {
+        const auto fs = primary_findings(two_refs, "keystore_password = \"[storepw]\"\nkey_password = \"[storepw]\"\n",
+                                         Password("storepw"));
+        INFO(dump(fs));
+        CHECK_FALSE(has(fs, "error", "differ"));
+        CHECK_FALSE(has_error(fs));
+    }
+    SUBCASE("two references to equal encrypted secrets, decrypted with the key") {
+        const std::string secrets = "keystore_password = \"" + encrypted_for_prim(h, "storepw") +
+                                    "\"\nkey_password = \"" + encrypted_for_prim(h, "storepw") + "\"\n";
+        const auto fs = primary_findings(two_refs, secrets, Password("storepw"));
+        INFO(dump(fs));
+        CHECK_FALSE(has_error(fs));
+        // Without the keystore's password nothing can be decrypted: a warning, not a false error.
+        const auto unknown = primary_findings(two_refs, secrets, std::nullopt);
+        INFO(dump(unknown));
+        CHECK_FALSE(has(unknown, "error", "differ"));
+        CHECK(has(unknown, "warning", "could not be compared"));
+    }
+    SUBCASE("two references to different secrets are still an error") {
+        const std::string secrets = "keystore_password = \"" + encrypted_for_prim(h, "storepw") +
+                                    "\"\nkey_password = \"" + encrypted_for_prim(h, "other") + "\"\n";
+        const auto fs = primary_findings(two_refs, secrets, Password("storepw"));
+        INFO(dump(fs));
+        CHECK(has(fs, "error", "differ"));
+        for (const auto& f : fs) CHECK(f.message.find("other") == std::string::npos);
+    }
+    SUBCASE("$env{} references to equal values") {
+        ::setenv("KSC_CHECK_PW_A", "storepw", 1);
+        ::setenv("KSC_CHECK_PW_B", "storepw", 1);
+        ::setenv("KSC_CHECK_PW_C", "nope", 1);
+        const auto same = primary_findings("password = \"$env{KSC_CHECK_PW_A}\"\nkey_password = \"$env{KSC_CHECK_PW_B}\"\n",
+                                           "", std::nullopt);
+        INFO(dump(same));
+        CHECK_FALSE(has_error(same));
+        CHECK(has(primary_findings("password = \"$env{KSC_CHECK_PW_A}\"\nkey_password = \"$env{KSC_CHECK_PW_C}\"\n", "",
+                                   std::nullopt),
+                  "error", "differ"));
     }
 }

@@ -231,7 +231,7 @@ TEST_CASE("jks: certificate bytes equal what keytool -list -rfc prints") {
         const size_t b = block.find(begin) + begin.size();
         std::string base64 = block.substr(b, block.find("-----END CERTIFICATE-----") - b);
         std::erase_if(base64, [](char c) { return c == '\n' || c == '\r'; });
-        CHECK(Botan::base64_encode(e.chain.at(0).BER_encode()) == base64);
+        CHECK(Botan::base64_encode(e.chain.at(0).der()) == base64);
     }
 }
 
@@ -255,7 +255,7 @@ TEST_CASE("jks: a key password different from the store password") {
     REQUIRE(key);
     CHECK(key->algo_name() == "ECDSA");
     // The public half matches the certificate.
-    CHECK(Botan::X509::BER_encode(*key) == ks.find("diff")->chain[0].subject_public_key_info());
+    CHECK(Botan::X509::BER_encode(*key) == ks.find("diff")->chain[0].botan().subject_public_key_info());
 
     const std::string msg = error_of([&] { ks.private_key("diff", Password(store_pw)); });
     CHECK(contains(msg, "'diff'"));
@@ -512,7 +512,7 @@ TEST_CASE("jks: real WSO2 keystores") {
     CHECK(f.not_before.starts_with("2026-03-04T"));
     CHECK(f.not_after.starts_with("2028-06-06T"));
     const auto key = carbon.private_key("wso2carbon", pw);
-    CHECK(Botan::X509::BER_encode(*key) == carbon.find("wso2carbon")->chain[0].subject_public_key_info());
+    CHECK(Botan::X509::BER_encode(*key) == carbon.find("wso2carbon")->chain[0].botan().subject_public_key_info());
     // keytool agrees on every thumbprint of the 145 entries.
     const auto blocks = keytool_blocks(
         run_output("keytool -list -v -keystore " + (dir / "wso2carbon.jks").string() + " -storepass wso2carbon 2>/dev/null"));

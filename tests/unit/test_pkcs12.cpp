@@ -10,6 +10,7 @@
 #include <botan/data_src.h>
 #include <botan/hash.h>
 #include <botan/hex.h>
+#include <botan/pem.h>
 #include <botan/pkcs8.h>
 #include <doctest/doctest.h>
 
@@ -144,7 +145,7 @@ View openssl_view(const std::string& name, const std::string& password, bool leg
     }
     for (const auto& pem : pem_blocks(test::run_output(cmd + " -nokeys 2>/dev/null"), "CERTIFICATE")) {
         Botan::DataSource_Memory src(pem);
-        v.certs.insert(hex(Botan::X509_Certificate(src).BER_encode()));
+        v.certs.insert(hex(Botan::PEM_Code::decode_check_label(src, "CERTIFICATE")));  // exact bytes
     }
     return v;
 }
@@ -152,7 +153,7 @@ View openssl_view(const std::string& name, const std::string& password, bool leg
 View our_view(const Keystore& ks) {
     View v;
     for (const auto& e : ks.entries()) {
-        for (const auto& c : e.chain) v.certs.insert(hex(c.BER_encode()));
+        for (const auto& c : e.chain) v.certs.insert(hex(c.der()));
         if (e.kind != EntryKind::private_key) continue;
         CHECK(e.protection == KeyProtection::none);
         Botan::DataSource_Memory src(e.plain_pkcs8);
@@ -160,7 +161,7 @@ View our_view(const Keystore& ks) {
         v.keys.insert(hex(key->private_key_bits()));
         // The chain's leaf is the certificate of this very key.
         REQUIRE_FALSE(e.chain.empty());
-        CHECK(e.chain[0].subject_public_key_info() == key->subject_public_key());
+        CHECK(e.chain[0].botan().subject_public_key_info() == key->subject_public_key());
     }
     return v;
 }
@@ -191,7 +192,8 @@ std::string info(const std::string& name, const std::string& password, bool lega
 
 std::vector<uint8_t> pem_der(const std::string& name) {
     Botan::DataSource_Memory src(test::slurp(material() / name));
-    return Botan::X509_Certificate(src).BER_encode();
+    const auto der = Botan::PEM_Code::decode_check_label(src, "CERTIFICATE");  // exact bytes
+    return std::vector<uint8_t>(der.begin(), der.end());
 }
 
 // Replaces every occurrence of `from` by `to` (same length); returns how many.
@@ -221,7 +223,7 @@ TEST_CASE("pkcs12: keytool 17 default store (PBES2 AES-256, HmacSHA256) with a k
     const auto& ca = entry(ks, "trusted-ca");
     CHECK(ca.kind == EntryKind::trusted_certificate);
     REQUIRE(ca.chain.size() == 1);
-    CHECK(ca.chain[0].BER_encode() == pem_der("ca.pem"));
+    CHECK(ca.chain[0].der() == pem_der("ca.pem"));
 }
 
 TEST_CASE("pkcs12: keytool 17 legacy store (3DES key, RC2-40 certificates, HmacSHA1)") {
@@ -245,7 +247,7 @@ TEST_CASE("pkcs12: keytool 17 truststore (certificate only, PBKDF2-HMAC-SHA1 + A
     REQUIRE(ks.entries().size() == 1);
     CHECK(ks.entries()[0].alias == "ca");
     CHECK(ks.entries()[0].kind == EntryKind::trusted_certificate);
-    CHECK(ks.entries()[0].chain[0].BER_encode() == pem_der("ca.pem"));
+    CHECK(ks.entries()[0].chain[0].der() == pem_der("ca.pem"));
 }
 
 TEST_CASE("pkcs12: openssl 3 default store with a two-certificate chain") {
@@ -253,8 +255,8 @@ TEST_CASE("pkcs12: openssl 3 default store with a two-certificate chain") {
     REQUIRE(ks.entries().size() == 1);  // the CA belongs to the key's chain, not a trusted entry
     const auto& key = entry(ks, "mykey");
     REQUIRE(key.chain.size() == 2);
-    CHECK(key.chain[0].BER_encode() == pem_der("leaf.pem"));
-    CHECK(key.chain[1].BER_encode() == pem_der("ca.pem"));
+    CHECK(key.chain[0].der() == pem_der("leaf.pem"));
+    CHECK(key.chain[1].der() == pem_der("ca.pem"));
 }
 
 TEST_CASE("pkcs12: openssl 3 -legacy store (3DES key, RC2-40 certificates)") {
@@ -305,22 +307,23 @@ TEST_CASE("pkcs12: openssl 3 -nomac store loads; a wrong password then fails at 
     CHECK(msg.find("wrong-password") == std::string::npos);
 }
 
-TEST_CASE("pkcs12: openssl 3 certificates-only store (-nokeys) gives trusted certificate entries") {
-    const Keystore ks = load_and_compare("os-nokeys.p12", pw);
-    REQUIRE(ks.entries().size() == 1);
-    CHECK(ks.entries()[0].kind == EntryKind::trusted_certificate);
-    CHECK(!ks.entries()[0].alias.empty());
-    CHECK(ks.entries()[0].chain[0].BER_encode() == pem_der("ca.pem"));
+TEST_CASE("pkcs12: certificates without Java's trust attribute and without a key are not entries, as in keytool") {
+    // openssl -nokeys writes no trusted-key-usage attribute: Java lists nothing.
+    const Keystore ks = load("os-nokeys.p12", pw);
+    CHECK(ks.entries().empty());
+    REQUIRE(ks.warnings().size() == 1);
+    CHECK(ks.warnings()[0].find("1 certificate(s) belong to no key") != std::string::npos);
+    CHECK(test::run_output("keytool -list -keystore " + material().p("os-nokeys.p12") + " -storepass '" + pw + "'")
+              .find("contains 0 entries") != std::string::npos);
 }
 
-TEST_CASE("pkcs12: without friendlyName the alias is the localKeyId in hex") {
+TEST_CASE("pkcs12: without friendlyName the alias is \"1\", as Java names unnamed entries") {
     const Keystore ks = load_and_compare("os-noname.p12", pw);
     REQUIRE(ks.entries().size() == 1);
-    // OpenSSL's localKeyId is the SHA-1 of the leaf certificate.
-    const auto der = pem_der("leaf.pem");
-    const auto sha1 = Botan::HashFunction::create_or_throw("SHA-1")->process(der);
-    CHECK(ks.entries()[0].alias == Botan::hex_encode(sha1, false));
+    CHECK(ks.entries()[0].alias == "1");
     CHECK(ks.entries()[0].kind == EntryKind::private_key);
+    CHECK(test::run_output("keytool -list -keystore " + material().p("os-noname.p12") + " -storepass '" + pw + "'")
+              .find("\n1, ") != std::string::npos);
 }
 
 TEST_CASE("pkcs12: non-ASCII password (UTF-8 for PBKDF2, UTF-16BE for the MAC)") {
@@ -364,9 +367,13 @@ TEST_CASE("pkcs12: truncated files fail cleanly at every cut") {
         const Bytes truncated(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));
         CHECK_FALSE(load_error(truncated, pw).empty());
     }
+    // Bytes after the PFX are ignored with a warning, as keytool and openssl ignore them.
     Bytes longer = good;
-    longer.push_back(0);
-    CHECK(load_error(longer, pw).find("unexpected bytes after") != std::string::npos);
+    longer.insert(longer.end(), {0, 0, 'x'});
+    const Keystore ks = detail::parse_pkcs12(longer, Password(pw), "longer.p12");
+    CHECK(ks.entries().size() == load("kt.p12", pw).entries().size());
+    REQUIRE(ks.warnings().size() == 1);
+    CHECK(ks.warnings()[0].find("3 bytes after the end") != std::string::npos);
 }
 
 TEST_CASE("pkcs12: garbage, BER indefinite lengths and deep nesting are refused with a clear message") {
@@ -378,10 +385,12 @@ TEST_CASE("pkcs12: garbage, BER indefinite lengths and deep nesting are refused 
         CHECK_FALSE(load_error(junk, pw).empty());
     }
     CHECK(load_error(bytes_of("not a keystore at all"), pw).find("bad.p12") != std::string::npos);
-    const Bytes indefinite = Botan::hex_decode("3080020103308006092a864886f70d010701a080048000000000000000000000");
-    CHECK(load_error(indefinite, pw).find("indefinite-length") != std::string::npos);
-    const Bytes constructed_octets = Botan::hex_decode("3014020103300f06092a864886f70d010701a0022400");
-    CHECK(load_error(constructed_octets, pw).find("constructed") != std::string::npos);
+    const Bytes primitive_indefinite = Botan::hex_decode("3080020103308006092a864886f70d010701a080048000000000000000000000");
+    CHECK(load_error(primitive_indefinite, pw).find("indefinite length on a primitive") != std::string::npos);
+    const Bytes unterminated = Botan::hex_decode("3080020103308006092a864886f70d010701a080");
+    CHECK(load_error(unterminated, pw).find("truncated") != std::string::npos);
+    const Bytes empty_contents = Botan::hex_decode("3014020103300f06092a864886f70d010701a0022400");
+    CHECK_FALSE(load_error(empty_contents, pw).empty());
     Bytes nested;  // 100 nested SEQUENCEs with correct lengths
     for (int i = 0; i < 100; ++i) {
         Bytes outer{0x30};
@@ -442,4 +451,85 @@ TEST_CASE("pkcs12: single-byte corruptions anywhere in a MAC-less file never esc
         if (!load_error(bad, pw).empty()) ++failures;
     }
     CHECK(failures > 0);
+}
+
+namespace {
+
+// Re-encodes DER the way Bouncy Castle writes BER: every constructed item with an
+// indefinite length, OCTET STRINGs (and the [0] IMPLICIT encrypted content) cut into
+// 16-byte segments. `descend` levels of OCTET STRING contents that are themselves ASN.1
+// are converted too. Values are unchanged, so a MAC over the outer authSafe still holds.
+Bytes to_ber(ByteView der, int descend) {
+    Bytes out;
+    size_t pos = 0;
+    while (pos < der.size()) {
+        const uint8_t tag = der[pos++];
+        size_t len = der[pos++];
+        if (len & 0x80) {
+            const size_t n = len & 0x7F;
+            len = 0;
+            for (size_t i = 0; i < n; ++i) len = (len << 8) | der[pos++];
+        }
+        const ByteView content = der.subspan(pos, len);
+        pos += len;
+        if (tag & 0x20) {
+            out.insert(out.end(), {tag, 0x80});
+            const Bytes inner = to_ber(content, descend);
+            out.insert(out.end(), inner.begin(), inner.end());
+            out.insert(out.end(), {0, 0});
+        } else if (tag == 0x04 || tag == 0x80) {
+            const Bytes value = descend > 0 && tag == 0x04 && !content.empty() && content[0] == 0x30
+                                    ? to_ber(content, descend - 1)
+                                    : Bytes(content.begin(), content.end());
+            out.insert(out.end(), {static_cast<uint8_t>(tag | 0x20), 0x80});
+            for (size_t at = 0; at < value.size(); at += 16) {
+                const size_t n = std::min<size_t>(16, value.size() - at);
+                out.insert(out.end(), {0x04, static_cast<uint8_t>(n)});
+                out.insert(out.end(), value.begin() + static_cast<std::ptrdiff_t>(at),
+                           value.begin() + static_cast<std::ptrdiff_t>(at + n));
+            }
+            out.insert(out.end(), {0, 0});
+        } else {
+            out.push_back(tag);
+            if (len < 0x80) out.push_back(static_cast<uint8_t>(len));
+            else out.insert(out.end(), {0x82, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)});
+            out.insert(out.end(), content.begin(), content.end());
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("pkcs12: BER as Bouncy Castle writes it (indefinite lengths, segmented strings) reads like the DER original") {
+    struct Case {
+        const char* file;
+        int descend;  // MAC'd files: only the outer structure can change
+    };
+    test::run("openssl pkcs12 -export -inkey " + material().p("leaf.key") + " -in " + material().p("leaf.pem") +
+              " -certfile " + material().p("ca.pem") + " -passout 'pass:" + pw +
+              "' -name mykey -nomac -certpbe AES-256-CBC -out " + material().p("os-nomac-enc.p12"));
+    for (const Case& c : {Case{"kt.p12", 0}, Case{"os.p12", 0}, Case{"os-nomac-enc.p12", 1}}) {
+        CAPTURE(c.file);
+        const Bytes ber = to_ber(file_bytes(c.file), c.descend);
+        REQUIRE(ber != file_bytes(c.file));
+        std::string name = "ber-";
+        name += c.file;
+        test::write(material() / name, std::string(ber.begin(), ber.end()));
+        // OpenSSL reads it: the file is valid BER.
+        CHECK(test::run("openssl pkcs12 -in " + material().p(name) + " -noout -passin " + quote_pass(pw) + " 2>/dev/null",
+                        false) == 0);
+        const Keystore ours = load(name, pw);
+        const Keystore original = load(c.file, pw);
+        REQUIRE(ours.entries().size() == original.entries().size());
+        for (size_t i = 0; i < ours.entries().size(); ++i) {
+            CHECK(ours.entries()[i].alias == original.entries()[i].alias);
+            REQUIRE(ours.entries()[i].chain.size() == original.entries()[i].chain.size());
+            for (size_t k = 0; k < ours.entries()[i].chain.size(); ++k)
+                CHECK(ours.entries()[i].chain[k].der() == original.entries()[i].chain[k].der());
+            CHECK(ours.entries()[i].plain_pkcs8 == original.entries()[i].plain_pkcs8);
+        }
+        const std::string wrong = load_error(ber, "wrong");
+        CHECK((wrong.find("integrity check failed") != std::string::npos || wrong.find("wrong password") != std::string::npos));
+    }
 }

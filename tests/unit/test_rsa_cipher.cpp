@@ -167,3 +167,56 @@ TEST_CASE("rsa: only RSA keys can encrypt") {
     }
     CHECK_THROWS_AS(RsaDecryptor(ec, RsaPadding::oaep_sha1, k.rng), Error);
 }
+
+TEST_CASE("rsa: one opened block, every padding of the plain trials checked on it") {
+    auto& k = keys();
+    const Bytes plain = {'s', 'e', 'c', 'r', 'e', 't'};
+    const RsaBlockOpener opener(k.a, k.rng);
+    for (const RsaPadding p : plain_padding_trials) {
+        CAPTURE(botan_eme(p));
+        const Bytes block = RsaEncryptor(k.a, Transformation::parse(jce_name(p))).encrypt(plain, k.rng);
+        const auto opened = opener.open(block);
+        REQUIRE(opened);
+        const auto u = opener.unpad_first(*opened);
+        REQUIRE(u);
+        CHECK(u->padding == p);
+        CHECK(Bytes(u->plaintext.begin(), u->plaintext.end()) == plain);
+        // The wrong key opens the block (any block below the modulus does) but no padding checks.
+        const RsaBlockOpener other(k.b, k.rng);
+        if (const auto wrong = other.open(block)) CHECK_FALSE(other.unpad_first(*wrong, std::array{RsaPadding::oaep_sha1, RsaPadding::oaep_sha256_mgf1_sha1}));
+    }
+    // OAEP before PKCS#1 v1.5: an OAEP success proves the key, a PKCS#1 one does not.
+    CHECK(plain_padding_trials.front() == RsaPadding::oaep_sha1);
+    CHECK(plain_padding_trials.back() == RsaPadding::pkcs1_v15);
+}
+
+TEST_CASE("rsa: textbook RSA names are decrypt-only; the plaintext is the block without leading zeros") {
+    for (const char* name : {"RSA/ECB/NoPadding", "RSA/NONE/NoPadding", "rsa/none/nopadding"}) {
+        CAPTURE(name);
+        CHECK(is_textbook_rsa(name));
+        try {
+            Transformation::parse(name);
+            FAIL("textbook RSA accepted for encryption");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::usage);
+            CHECK(std::string(e.what()).find("decrypt only") != std::string::npos);
+        }
+    }
+    CHECK_FALSE(is_textbook_rsa("RSA"));
+    CHECK_FALSE(is_textbook_rsa("RSA/ECB/PKCS1Padding"));
+
+    auto& k = keys();
+    // Textbook RSA as BouncyCastle's "RSA" does it: m^e mod n of the plaintext as a number.
+    const Bytes plain = {'o', 'l', 'd', ' ', 'c', 'a', 'r', 'b', 'o', 'n'};
+    Botan::PK_Encryptor_EME raw(k.a, k.rng, "Raw");
+    const Bytes block = raw.encrypt(plain, k.rng);
+    REQUIRE(block.size() == 256);
+    const RsaBlockOpener opener(k.a, k.rng);
+    const auto opened = opener.open(block);
+    REQUIRE(opened);
+    CHECK(opened->size() == 256);
+    const SecureBytes back = strip_leading_zeros(*opened);
+    CHECK(Bytes(back.begin(), back.end()) == plain);
+    CHECK(strip_leading_zeros(SecureBytes{0, 0, 0}).empty());
+    CHECK(strip_leading_zeros(SecureBytes{0, 1, 0}) == SecureBytes{1, 0});
+}

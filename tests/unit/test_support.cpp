@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -29,13 +30,26 @@ ScratchDir::~ScratchDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
+// ctest runs every TEST_CASE as its own process, in parallel: each process logs to its own
+// file beside the test binary (in the build tree), kept only when a command fails.
+static std::filesystem::path command_log() {
+    std::error_code ec;
+    auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "test-logs";
+    if (ec) dir = std::filesystem::current_path() / "test-logs";
+    std::filesystem::create_directories(dir);
+    return dir / ("unit-" + std::to_string(::getpid()) + ".log");
+}
+
 int run(const std::string& command, bool must_succeed) {
-    const std::string full = "LC_ALL=C.UTF-8 " + command + " >/tmp/ksc-test-last.log 2>&1";
+    const std::filesystem::path log = command_log();
+    const std::string full = "LC_ALL=C.UTF-8 " + command + " >'" + log.string() + "' 2>&1";
     const int status = std::system(full.c_str());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     if (must_succeed && code != 0)
-        throw std::runtime_error("command failed (" + std::to_string(code) + "): " + command +
-                                 "\n" + slurp("/tmp/ksc-test-last.log"));
+        throw std::runtime_error("command failed (" + std::to_string(code) + "): " + command + "\n" + slurp(log) +
+                                 "(log: " + log.string() + ")");
+    std::error_code ec;
+    std::filesystem::remove(log, ec);
     return code;
 }
 
