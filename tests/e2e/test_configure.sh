@@ -13,6 +13,7 @@ make_key "$SEC/wso2carbon.jks" wso2carbon wso2carbon JKS "${DE_EXT[@]}"
 if have_wso2_fixtures; then
   cp "$WSO2_FIXTURES/deployment.toml" base.toml
 else
+  echo "skipped: configure on the real default deployment.toml (no ../shared/fixtures); one of the same shape instead"
   cat > base.toml <<'TOML'
 [server]
 hostname = "localhost"

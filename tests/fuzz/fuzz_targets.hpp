@@ -1,9 +1,11 @@
 // The fuzz targets' logic, header-only so that two binaries share it: the libFuzzer
-// mains (fuzz_<target>.cpp) and the doctest replay of tests/fuzz/regressions/
-// (tests/unit/test_fuzz_regressions.cpp), which runs without libFuzzer.
+// mains (fuzz_<target>.cpp) and the doctest replay of tests/fuzz/regressions/ and
+// tests/fuzz/corpus/ (tests/unit/test_fuzz_regressions.cpp), which runs without libFuzzer.
 //
 // Contract of every fuzz_<target>(data, size):
-//   - a clean rejection (ksc::Error) or success returns 0;
+//   - success returns the Outcome "accepted <digest>" (a short summary of the result),
+//     a clean rejection (ksc::Error) "rejected <category>"; the libFuzzer mains ignore
+//     it, the replay compares it with the line pinned in <folder>/<target>.expected;
 //   - any other exception escapes (libFuzzer: uncaught -> abort -> crash report;
 //     doctest: the replay test fails). That includes std::bad_alloc: the parsers cap
 //     every size a file can ask for, so running out of memory is a bug too;
@@ -46,6 +48,21 @@ inline std::string_view as_text(const uint8_t* data, size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
+// What a target made of one input, one line of text as the replay pins it.
+using Outcome = std::string;
+
+inline Outcome accepted(const std::string& digest) { return "accepted " + digest; }
+
+inline Outcome rejected(const Error& e) {
+    switch (e.kind()) {
+        case ErrorKind::usage: return "rejected usage";
+        case ErrorKind::input: return "rejected input";
+        case ErrorKind::refused: return "rejected refused";
+        case ErrorKind::interrupted: return "rejected interrupted";
+        default: return "rejected category " + std::to_string(static_cast<int>(e.kind()));
+    }
+}
+
 // A JCEKS key may legally ask for up to max_pbe_iterations (5 million, Java's own cap)
 // rounds of MD5: seconds under ASan, by design and not a bug, but a single flipped
 // byte of keytool's 3-byte count (200000) gets there. Such keys are still parsed
@@ -68,54 +85,65 @@ inline bool too_costly_to_decrypt(const KeystoreEntry& e) {
 }
 
 // Parses, then recovers every private key (JKS/JCEKS decrypt them only here).
-inline void parse_keystore(ByteView bytes, KeystoreType declared) {
+// Digest: "<type> <n> entries, <k> keys, <r> recovered" (a damaged key entry, or one
+// too costly to decrypt here, is not recovered; the file is still accepted).
+inline Outcome parse_keystore(ByteView bytes, KeystoreType declared) {
     const Password pw(password);
     try {
         const Keystore ks = Keystore::parse(bytes, pw, declared, "fuzz.keystore");
+        size_t keys = 0, recovered = 0;
         for (const auto& e : ks.entries()) {
-            if (e.kind != EntryKind::private_key || too_costly_to_decrypt(e)) continue;
+            if (e.kind != EntryKind::private_key) continue;
+            ++keys;
+            if (too_costly_to_decrypt(e)) continue;
             try {
                 (void)ks.private_key(e.alias, pw);
+                ++recovered;
             } catch (const Error&) {
                 // a damaged key entry is a clean rejection of that entry
             }
         }
-    } catch (const Error&) {
-        // clean rejection of the whole file
+        return accepted(to_string(ks.type()) + " " + std::to_string(ks.entries().size()) + " entries, " +
+                        std::to_string(keys) + " keys, " + std::to_string(recovered) + " recovered");
+    } catch (const Error& e) {
+        return rejected(e);  // the whole file
     }
 }
 
 // keystore_jks: the input as-is (integrity check with the fixed password), then the
 // same body with its trailing SHA-1 integrity hash recomputed, so that mutations of
 // the body get past the check (a fuzzer cannot forge SHA-1) and reach the entry,
-// certificate, Java-serialization and key-protection parsers.
-inline int fuzz_keystore_jks(const uint8_t* data, size_t size) {
+// certificate, Java-serialization and key-protection parsers. Outcome: the input's,
+// then "; rehashed: " and the other's when the recomputed hash differs.
+inline Outcome fuzz_keystore_jks(const uint8_t* data, size_t size) {
     const ByteView input(data, size);
-    parse_keystore(input, KeystoreType::jks);
+    Outcome outcome = parse_keystore(input, KeystoreType::jks);
     constexpr size_t hash_len = 20;
-    if (size < hash_len) return 0;
+    if (size < hash_len) return outcome;
     std::vector<uint8_t> fixed(data, data + size);
     auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
     sha1->update(Password(password).utf16be());
     sha1->update("Mighty Aphrodite");
     sha1->update(fixed.data(), size - hash_len);
     sha1->final(fixed.data() + size - hash_len);
-    if (!std::equal(fixed.begin(), fixed.end(), data)) parse_keystore(fixed, KeystoreType::jceks);
-    return 0;
+    if (!std::equal(fixed.begin(), fixed.end(), data))
+        outcome += "; rehashed: " + parse_keystore(fixed, KeystoreType::jceks);
+    return outcome;
 }
 
 // keystore_pkcs12: the input as a PKCS#12 file with the fixed password: DER check,
 // MAC (KDF + HMAC), PBES1/PBES2/RC2 decryption, bags, pairing, PKCS#8 keys. The
 // MAC cannot be forged, so the corpus also holds files without MacData
 // (openssl -nomac), whose mutations reach everything after the MAC.
-inline int fuzz_keystore_pkcs12(const uint8_t* data, size_t size) {
-    parse_keystore(ByteView(data, size), KeystoreType::pkcs12);
-    return 0;
+inline Outcome fuzz_keystore_pkcs12(const uint8_t* data, size_t size) {
+    return parse_keystore(ByteView(data, size), KeystoreType::pkcs12);
 }
 
 // ciphertext: detection and decoding of the four formats, with an unknown modulus
 // and a 2048-bit one; what is recognised must write back to the same thing.
-inline void check_ciphertext(std::string_view text, size_t modulus) {
+// Digest: the format detected ("not-ciphertext" included), and the one with the
+// 2048-bit modulus after " / 256: " when it differs.
+inline CiphertextFormat check_ciphertext(std::string_view text, size_t modulus) {
     const ParsedCiphertext p = parse_ciphertext(text, modulus);
     switch (p.format) {
         case CiphertextFormat::plain:
@@ -137,30 +165,33 @@ inline void check_ciphertext(std::string_view text, size_t modulus) {
             if (p.reason.empty()) violated("not_ciphertext without a reason");
             break;
     }
+    return p.format;
 }
 
-inline int fuzz_ciphertext(const uint8_t* data, size_t size) {
+inline Outcome fuzz_ciphertext(const uint8_t* data, size_t size) {
     const std::string_view text = as_text(data, size);
     try {
-        check_ciphertext(text, 0);
-        check_ciphertext(text, 256);
-    } catch (const Error&) {
+        const CiphertextFormat any = check_ciphertext(text, 0);
+        const CiphertextFormat rsa2048 = check_ciphertext(text, 256);
+        return accepted(to_string(any) + (rsa2048 == any ? "" : " / 256: " + to_string(rsa2048)));
+    } catch (const Error& e) {
+        return rejected(e);
     }
-    return 0;
 }
 
 // secrets_editor: every [secrets] value is replaced by one fixed string (with
 // characters that need escaping); the output must parse, hold the same aliases in
 // the same order with exactly the new value, and be byte-identical outside the slots.
+// Digest: "<n> secrets".
 inline constexpr std::string_view secrets_replacement = "fu\"zz\\\t\xC3\xA9=[x]";
 
-inline int fuzz_secrets_editor(const uint8_t* data, size_t size) {
+inline Outcome fuzz_secrets_editor(const uint8_t* data, size_t size) {
     const std::string_view text = as_text(data, size);
     std::vector<SecretSlot> before;
     try {
         before = find_secret_slots(text, "deployment.toml");
-    } catch (const Error&) {
-        return 0;  // rejected cleanly
+    } catch (const Error& e) {
+        return rejected(e);
     }
     std::vector<SecretReplacement> edits;
     for (const auto& s : before) {
@@ -192,7 +223,7 @@ inline int fuzz_secrets_editor(const uint8_t* data, size_t size) {
     }
     if (text.substr(in_pos) != std::string_view(out).substr(out_pos))
         violated("the edit changed bytes after the last secret value");
-    return 0;
+    return accepted(std::to_string(before.size()) + " secrets");
 }
 
 // json_values: the embedded {"encrypted":true,"value":...} objects are found, every
@@ -202,13 +233,13 @@ inline int fuzz_secrets_editor(const uint8_t* data, size_t size) {
 // of JSON full of characters each writer escapes differently: {"c":"fu/z\u003d=\"é<\\"}.
 inline constexpr std::string_view json_replacement = "eyJjIjoiZnUvelx1MDAzZD1cIsOpPFxcIn0=";
 
-inline int fuzz_json_values(const uint8_t* data, size_t size) {
+inline Outcome fuzz_json_values(const uint8_t* data, size_t size) {
     const std::string_view text = as_text(data, size);
     std::vector<std::string> before;
     try {
         before = embedded_values(text);
-    } catch (const Error&) {
-        return 0;
+    } catch (const Error& e) {
+        return rejected(e);
     }
     std::string out;
     try {
@@ -226,7 +257,7 @@ inline int fuzz_json_values(const uint8_t* data, size_t size) {
     if (after.size() != before.size()) violated("the rewrite changed the number of embedded values");
     for (const auto& v : after)
         if (v != json_replacement) violated("an embedded value does not read back as the new value");
-    return 0;
+    return accepted(std::to_string(before.size()) + " embedded values");
 }
 
 }  // namespace ksc::fuzz

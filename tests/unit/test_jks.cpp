@@ -489,9 +489,11 @@ TEST_CASE("jks: keystore type names and detection") {
     CHECK(to_string(EntryKind::secret_key) == "secret_key");
 }
 
-TEST_CASE("jks: real WSO2 keystores") {
+// Skipped (not passed) in a fresh clone without ../shared.
+TEST_CASE("jks: real WSO2 keystores" * doctest::test_suite("wso2-fixtures") *
+          doctest::skip(ksc::test::wso2_fixtures().empty())) {
     const auto dir = ksc::test::wso2_fixtures();
-    if (dir.empty()) return;
+    REQUIRE_MESSAGE(!dir.empty(), "needs ../shared/fixtures/wso2");
     const Password pw("wso2carbon");
     auto count_keys = [](const Keystore& ks) {
         return std::count_if(ks.entries().begin(), ks.entries().end(),
