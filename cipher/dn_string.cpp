@@ -192,7 +192,7 @@ std::string attribute_value(const Botan::BER_Object& obj) {
     // Not a string type: Java prints '#' and the hex of the DER value.
     std::vector<uint8_t> der;
     Botan::DER_Encoder(der).add_object(obj.type(), obj.get_class(), obj.bits(), obj.length());
-    return "#" + Botan::hex_encode(der, false);
+    return std::string("#").append(Botan::hex_encode(der, false));
 }
 
 }  // namespace

@@ -104,7 +104,7 @@ std::vector<std::string> check_can_encrypt(const LoadedKey& key) {
 }
 
 void check_key_matches_certificate(const LoadedKey& key) {
-    if (!key.private_key) fail_refused("internal: private key not loaded for " + key.describe());
+    if (!key.private_key) fail_internal("private key not loaded for " + key.describe());
     Botan::AutoSeeded_RNG rng;
     const auto pub = key.certificate.load_subject_public_key();
     const Transformation t = Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding");

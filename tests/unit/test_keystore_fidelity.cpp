@@ -26,7 +26,7 @@ bool contains(const std::string& hay, const std::string& needle) { return hay.fi
 
 struct Material {
     test::ScratchDir dir;
-    std::string p(const std::string& name) const { return "'" + (dir / name).string() + "'"; }
+    std::string p(const std::string& name) const { return std::string("'").append((dir / name).string()).append("'"); }
     std::string keytool(const std::string& args) const {
         return "keytool -noprompt -storepass '" + pw + "' " + args + " 2>/dev/null";
     }

@@ -74,7 +74,7 @@ TEST_CASE("sqlite: a file that is not a database fails at open, naming it") {
     ksc::test::write(dir / "junk.db", std::string(4096, 'x'));
     const auto msg = message_of([&] { Database db(dir / "junk.db", Database::Mode::read_only); });
     CHECK(msg.find("junk.db") != std::string::npos);
-    CHECK(msg.find("not a database") != std::string::npos);
+    CHECK(msg.find("not an SQLite database") != std::string::npos);
 }
 
 TEST_CASE("sqlite: a read-only open and read changes no byte and creates no file") {
