@@ -112,7 +112,7 @@ void check_key_matches_certificate(const LoadedKey& key) {
     const Bytes block = RsaEncryptor(*pub, t).encrypt(probe, rng);
     const auto back = RsaDecryptor(*key.private_key, t.padding, rng).try_decrypt(block);
     if (!back || Bytes(back->begin(), back->end()) != probe)
-        fail_refused("the private key of " + key.describe() + " does not match its certificate",
+        fail_input("the private key of " + key.describe() + " does not match its certificate",
                      "data encrypted for this certificate could never be decrypted: fix the keystore first");
 }
 

@@ -123,22 +123,20 @@ std::unique_ptr<Botan::Private_Key> Keystore::private_key(std::string_view alias
         fail_input(where + " is a " + (e->kind == EntryKind::secret_key ? "secret key" : "trusted certificate") +
                    ", not a private key entry");
 
-    SecureBytes pkcs8;
+    std::optional<SecureBytes> recovered;
     try {
-        std::optional<SecureBytes> recovered;
         switch (e->protection) {
             case KeyProtection::none: recovered = e->plain_pkcs8; break;
             case KeyProtection::jks: recovered = detail::recover_jks_key(e->protected_key, key_password); break;
             case KeyProtection::jceks: recovered = detail::recover_jceks_key(e->protected_key, key_password); break;
         }
-        if (!recovered)
-            fail_input(where + ": key password is wrong (or the key entry is damaged)",
-                       "check the key password; it may differ from the store password");
-        pkcs8 = std::move(*recovered);
     } catch (const Error& err) {
-        if (std::string_view(err.what()).starts_with(where)) throw;
-        fail_input(where + ": " + err.what(), err.hint());
+        fail_input(where + ": " + err.what(), err.hint());  // the recovery's own words, placed
     }
+    if (!recovered)
+        fail_input(where + ": key password is wrong (or the key entry is damaged)",
+                   "check the key password; it may differ from the store password");
+    const SecureBytes pkcs8 = std::move(*recovered);
 
     try {
         Botan::DataSource_Memory src(pkcs8);

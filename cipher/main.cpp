@@ -192,18 +192,6 @@ int cmd_encrypt(const Options& o) {
     return exit_code::ok;
 }
 
-// A private key damaged inside its (intact, or MAC-less) container can still load:
-// a JCEKS/PKCS#12 CBC bit flip leaves the padding valid. Decrypting with it then
-// fails as "does not decrypt with this key", blaming the data. Check the key against
-// its certificate first so the error names the keystore; it is bad input (exit 3).
-void require_intact_private_key(const LoadedKey& key) {
-    try {
-        check_key_matches_certificate(key);
-    } catch (const Error& err) {
-        fail_input(err.what(), err.hint());
-    }
-}
-
 // Loads a key with a store password already asked for, so that the same keystore can be
 // read again (KeyIdentity) without a second prompt or a second read of standard input.
 LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
@@ -222,7 +210,10 @@ int cmd_decrypt(const Options& o) {
     const Password store_pw = resolve_password(spec.password, spec.config_password,
                                                "store password of " + spec.keystore.filename().string());
     const LoadedKey key = load_key_with_password(spec, store_pw);
-    require_intact_private_key(key);
+    // A private key damaged inside its (intact, or MAC-less) container can still load:
+    // a JCEKS/PKCS#12 CBC bit flip leaves the padding valid; decrypting would then blame
+    // the data. Checked against its certificate first, so the error names the keystore.
+    check_key_matches_certificate(key);
     const KeyIdentity who = key_identity(key, store_pw, spec.type);
     SecureBytes in = read_ciphertext(o);
     std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
@@ -348,7 +339,7 @@ int cmd_verify(const Options& o) {
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
-    require_intact_private_key(key);
+    check_key_matches_certificate(key);
     Botan::AutoSeeded_RNG rng;
     std::optional<LoadedKey> primary;
     const PreviousKey previous = previous_primary_key(o, cfg, primary);

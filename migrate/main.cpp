@@ -27,7 +27,13 @@ constexpr const char* program = "ksmigrate";
 std::atomic<bool> stop_requested{false};
 
 extern "C" void on_stop_signal(int) {
-    stop_requested = true;
+    if (!stop_requested.exchange(true)) {
+        // Said at once, so the operator knows the signal was heard (write(2): signal-safe).
+        static const char msg[] =
+            "\nksmigrate: note: stopping after this batch (a second Ctrl-C stops at once; the journal keeps the run "
+            "resumable)\n";
+        [[maybe_unused]] const auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+    }
     // A second signal ends the process at once (the journal keeps it resumable),
     // removing a half-written deployment.toml temp file first.
     end_cleanly_on_signals();
@@ -153,6 +159,10 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     s.no_backup = o.no_backup;
     s.stop = &stop_requested;
     s.progress_on_terminal = ::isatty(STDERR_FILENO) == 1;
+    s.notify = [](const std::string& line) {
+        std::cout.flush();
+        print_note(program, line);
+    };
     if (!o.backup.empty() && s.databases.size() > 1)
         fail_usage("--backup names one file but there are several databases", "leave it out to get one backup per database");
     return s;
@@ -216,16 +226,6 @@ std::string product_key_mismatch(const LoadedKey& target, const std::optional<De
            " is alias '" + product.alias + "' in " + product.keystore.string();
 }
 
-// A private key that does not match its certificate is a malformed keystore: bad
-// input (exit 3), as in kscipher, not a safety refusal.
-void require_intact_private_key(const LoadedKey& key) {
-    try {
-        check_key_matches_certificate(key);
-    } catch (const Error& err) {
-        fail_input(err.what(), err.hint());
-    }
-}
-
 // Source: the effective primary keystore (what encrypted internal data while it was
 // shared); target: [keystore.internal]. Refusals come before anything is written.
 Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, bool defer_refusal = false) {
@@ -264,8 +264,8 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, boo
     }
     // The source key too: a damaged source private key would otherwise make every
     // value look "undecryptable" instead of naming the keystore.
-    require_intact_private_key(k.target);
-    require_intact_private_key(k.source);
+    check_key_matches_certificate(k.target);
+    check_key_matches_certificate(k.source);
     if (k.source.facts.expired())
         print_note(program, "the source certificate expired on " + k.source.facts.not_after +
                                 "; its data still decrypts, which is what this migration needs");
@@ -417,8 +417,9 @@ int cmd_status(const Options& o) {
             std::cout << "no migration journal\n";
             continue;
         }
-        std::cout << (d.value("finished", false) ? "finished at " + d["finished_at"].get<std::string>() : std::string("unfinished"))
-                  << ", started at " << d.value("started_at", std::string())
+        std::cout << "started at " << d.value("started_at", std::string())
+                  << (d.value("finished", false) ? ", finished at " + d["finished_at"].get<std::string>()
+                                                 : std::string(", unfinished"))
                   << (d["running"].is_null() ? ", running: cannot tell (lock file not readable)"
                       : d["running"].get<bool>() ? ", running now" : "")
                   << "\n  source " << d.value("source_thumbprint", std::string()) << " -> target "

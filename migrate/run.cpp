@@ -279,7 +279,17 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
             if (!Journal::exists(*db)) backups.make(*db, s);  // a resumed run keeps its first backup
 
     for (auto& db : set.databases) {
+        const bool resumed = Journal::exists(*db);
         start_journal(*db, keys, backups.file_for(*db));
+        if (s.notify) {
+            const std::string backup = backups.file_for(*db);
+            if (!backup.empty()) s.notify(db->file().string() + ": backup written to " + backup);
+            if (resumed) {
+                int64_t done = 0;
+                for (const auto& t : Journal(*db).summary()) done += t.values;
+                s.notify("resuming: " + std::to_string(done) + " value(s) already re-encrypted in " + db->file().string());
+            }
+        }
         backups.keep(*db);
     }
 

@@ -55,7 +55,7 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key);
 std::vector<std::string> check_can_encrypt(const LoadedKey& key);
 
 // Proves that the private key belongs to the certificate (encrypt with the
-// certificate, decrypt with the key); ErrorKind::refused otherwise.
+// certificate, decrypt with the key); ErrorKind::input otherwise: a damaged keystore.
 void check_key_matches_certificate(const LoadedKey& key);
 
 }  // namespace ksc

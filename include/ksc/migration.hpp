@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,9 @@ struct MigrationSettings {
     bool no_backup = false;
     const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: finish the batch, then stop
     bool progress_on_terminal = false;
+    // run: one-line notes for the operator before the first batch (backups written, a
+    // resumed run); the program prints them. Empty: not told.
+    std::function<void(const std::string&)> notify;
     // plan: problems found before the scan (the target is not the key the product will
     // load, ...): listed first, and they make the verdict NO-GO.
     std::vector<Problem> preflight_problems;

@@ -34,6 +34,10 @@ sleep 0.5
 kill -INT "$pid" 2>/dev/null || true
 set +e; wait "$pid"; rc=$?; set -e
 [[ $rc == 130 || $rc == 0 ]] || fail "SIGINT exit $rc: $(cat int.err)"; ok
+if [[ $rc == 130 ]]; then
+  assert_contains "$(cat int.err)" "stopping after this batch" "the signal is acknowledged at once"
+  assert_contains "$(cat int.err)" "So far:" "the stop says what changed"
+fi
 
 # Lock contention: another holder of the lock -> exit 4 naming it.
 flock -o "$DB.ksmigrate.lock" sleep 5 &   # -o: only flock itself holds the lock

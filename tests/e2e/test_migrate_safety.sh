@@ -85,6 +85,7 @@ assert_contains "$ERR" "run again" "names running again"
 sqlite3 "$DB" "DELETE FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 't999'"
 run_capture "$KSMIGRATE" run "${T[@]}" --no-backup
 expect_rc 0 "the resumed run finishes"
+assert_contains "$ERR" "resuming: $N value(s) already re-encrypted in $DB" "a resumed run says so"
 cmp -s conf.orig "$CONF.ksmigrate.bak" || fail "deployment.toml not migrated (with its backup) at the end"; ok
 assert_contains "$OUT" "[secrets] of $CONF: 2 value(s) re-encrypted" "config step after the databases"
 # plan reads the journal: an unfinalized migration comes first, with the way out.
@@ -99,6 +100,9 @@ run_capture "$KSMIGRATE" rollback "${T[@]}"
 expect_rc 0 "rollback"
 run_capture "$KSMIGRATE" run "${T[@]}" --backup first.bak
 expect_rc 0 "run with --backup"
+assert_contains "$ERR" "backup written to first.bak" "run names its backup before the first batch"
+run_capture "$KSMIGRATE" status "${T[@]}"
+[[ $OUT =~ "started at "[0-9T:-]+Z", finished at " ]] || fail "status: started before finished: $OUT"; ok
 run_capture "$KSMIGRATE" rollback "${T[@]}"
 expect_rc 0 "rollback again"
 run_capture "$KSMIGRATE" run "${T[@]}"
