@@ -19,7 +19,7 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
                 found = true;
             } else if (db->table_exists(t.table)) {
                 // The table is here but not as the target says: that is always a problem.
-                TargetReport r{db->file().string(), t, true, parts, 0, {}, 0, {}};
+                TargetReport r{db->file().string(), t, true, parts, 0, {}, 0, {}, 0, 0};
                 missing.push_back(std::move(r));
                 found = true;
             } else if (first_missing.empty()) {
@@ -27,7 +27,7 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
             }
         }
         if (!found && !databases.empty()) {
-            TargetReport r{"", t, true, first_missing, 0, {}, 0, {}};
+            TargetReport r{"", t, true, first_missing, 0, {}, 0, {}, 0, 0};
             missing.push_back(std::move(r));
         }
     }

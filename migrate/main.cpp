@@ -4,6 +4,8 @@
 // Contract: ../shared/design/CLI.md.
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
+#include "ksc/clock.hpp"
+#include "ksc/config_check.hpp"
 #include "ksc/deployment_config.hpp"
 #include "ksc/error.hpp"
 #include "ksc/file_io.hpp"
@@ -70,6 +72,9 @@ struct Options {
     std::string backup;
     bool no_backup = false, skip_undecryptable = false, quick = false, json_stdout = false, vacuum = false;
     std::string json_file, markdown_file;
+    // As typed, for the plan report. Passwords never come from argv (only the names of
+    // files and variables that hold them), so it holds none.
+    std::string command_line;
 };
 
 void add_scope_options(CLI::App* cmd, Options& o) {
@@ -286,6 +291,20 @@ int plan_exit(const MigrationReport& r) {
                : exit_code::ok;
 }
 
+// kscipher check's errors for the keystores a migration moves data between (primary and
+// internal): a product that cannot load its keys after the run (a key_password typo, a
+// type that does not match the file) cannot read the migrated data either. Only when the
+// keys come from deployment.toml; explicit keystores are checked by loading them.
+std::vector<Problem> keystore_rule_problems(const Options& o, const std::optional<DeploymentConfig>& cfg) {
+    std::vector<Problem> out;
+    if (!cfg || !o.from.keystore.empty() || !o.to.keystore.empty()) return out;
+    for (const auto& f : check_config(*cfg, std::nullopt)) {
+        if (f.severity != "error" || (f.table != "keystore.primary" && f.table != "keystore.internal")) continue;
+        out.push_back(Problem{"error", "", "", "", "", "keystore", "[" + f.table + "] " + f.message});
+    }
+    return out;
+}
+
 // A report file's folder must exist and be writable before minutes of scanning, not after.
 void require_writable_report(const std::string& file, const char* option) {
     if (file.empty()) return;
@@ -296,6 +315,19 @@ void require_writable_report(const std::string& file, const char* option) {
         fail_input(std::string(option) + " " + file + ": the folder " + folder.string() + " does not exist");
     if (::access(folder.c_str(), W_OK) != 0)
         fail_input(std::string(option) + " " + file + ": the folder " + folder.string() + " is not writable");
+}
+
+ReportContext report_context(const Options& o, const MigrationSettings& s) {
+    ReportContext c;
+    c.generated_at = utc_now();
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) c.host = host;
+    c.command_line = o.command_line;
+    c.targets_from = !o.targets_file.empty() ? "targets file " + std::filesystem::absolute(o.targets_file).string()
+                                             : "profile " + (o.profile.empty() ? std::string("wso2-apim-4") : o.profile);
+    for (const auto& d : s.databases) c.databases.push_back(std::filesystem::absolute(d).lexically_normal().string());
+    c.quick = o.quick;
+    return c;
 }
 
 void write_reports(const Options& o, const MigrationReport& r) {
@@ -316,6 +348,7 @@ int cmd_plan(const Options& o) {
         MigrationReport r;
         r.source = &k.source;
         r.target = &k.target;
+        r.context = report_context(o, s);
         r.problems.push_back(Problem{"error", "", "", "", "", "refused", k.refusal->what()});
         if (!k.refusal->hint().empty()) r.advice.push_back(k.refusal->hint());
         write_reports(o, r);
@@ -323,8 +356,10 @@ int cmd_plan(const Options& o) {
     }
     if (!k.not_product_key.empty())
         s.preflight_problems.push_back(Problem{"error", "", "", "", "", "key", k.not_product_key});
+    for (auto& p : keystore_rule_problems(o, cfg)) s.preflight_problems.push_back(std::move(p));
     stop_between_batches();
-    const MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    r.context = report_context(o, s);
     std::cout << r.to_table();
     write_reports(o, r);
     return plan_exit(r);
@@ -342,6 +377,11 @@ int cmd_run(const Options& o) {
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
     if (!k.not_product_key.empty()) fail_refused(k.not_product_key + "; nothing was changed", internal_table_for(k.target));
+    if (const auto rules = keystore_rule_problems(o, cfg); !rules.empty())
+        fail_refused(rules.front().message + (rules.size() > 1 ? " (and " + std::to_string(rules.size() - 1) + " more)" : "") +
+                         "; nothing was changed",
+                     "the product could not load its keys as configured: kscipher check lists every rule; fix "
+                     "deployment.toml first");
     print_keys(k);
     stop_between_batches();
     const MigrationReport r = run_migration({&k.source, &k.target}, s);
@@ -492,6 +532,7 @@ int main(int argc, char** argv) {
                    "  ksmigrate verify --home /opt/wso2am --db WSO2AM_DB.db\n"
                    "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety, 130 interrupted.");
         Options o;
+        for (int i = 0; i < argc; ++i) o.command_line += (i ? " " : "") + std::string(argv[i]);
 
         auto* plan = app.add_subcommand("plan", "dry run: classify every value and report; writes nothing");
         add_scope_options(plan, o);

@@ -148,7 +148,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     int64_t classified = 0;
     double crypto_seconds = 0;
     for (const auto& place : set.placements) {
-        TargetReport r{place.db->file().string(), *place.target, false, {}, 0, {}, 0, {}};
+        TargetReport r{place.db->file().string(), *place.target, false, {}, 0, {}, 0, {}, 0, 0};
         RowScanner scanner(*place.db, *place.target, s.batch_size);
         detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
                                   scanner.count_rows(), s.progress_on_terminal);
@@ -163,6 +163,11 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
             crypto_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
             for (const auto& w : batch) {
                 detail::count_row(w, r.states);
+                if (std::any_of(w.results.begin(), w.results.end(),
+                                [](const Classification& c) { return c.state == ValueState::source; })) {
+                    ++r.source_rows;
+                    r.source_bytes += static_cast<int64_t>(w.row.value.bytes.size());
+                }
                 for (const auto& c : w.results) {
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||

@@ -3,7 +3,9 @@
 // holds a value, a plaintext or a password.
 #include "ksc/migration.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 namespace ksc {
@@ -55,8 +57,63 @@ nlohmann::ordered_json key_json(const LoadedKey* k, bool with_de) {
     j["alias"] = k->alias;
     j["thumbprint_sha1"] = k->facts.thumbprint_sha1;
     if (with_de) j["data_encipherment"] = k->facts.data_encipherment;
+    j["not_before"] = k->facts.not_before;
+    j["not_after"] = k->facts.not_after;
     return j;
 }
+
+constexpr int schema_version = 2;   // 1: CLI.md's fields; 2 adds the change-ticket fields
+
+// What run will write, per database: the journal (each rewritten row's old and new
+// value, so about twice their bytes, plus a row overhead) and the backup copy of the file.
+struct WriteEstimate {
+    std::string database;
+    int64_t rows = 0, values = 0, journal_bytes = 0, backup_bytes = 0, free_bytes = -1;
+};
+std::vector<WriteEstimate> write_estimates(const std::vector<TargetReport>& targets) {
+    std::vector<WriteEstimate> out;
+    for (const auto& t : targets) {
+        if (t.database.empty()) continue;
+        auto it = std::find_if(out.begin(), out.end(), [&](const WriteEstimate& e) { return e.database == t.database; });
+        if (it == out.end()) {
+            WriteEstimate e;
+            e.database = t.database;
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(t.database, ec);
+            e.backup_bytes = ec ? 0 : static_cast<int64_t>(size);
+            const auto space = std::filesystem::space(std::filesystem::absolute(t.database, ec).parent_path(), ec);
+            if (!ec) e.free_bytes = static_cast<int64_t>(space.available);
+            out.push_back(e);
+            it = out.end() - 1;
+        }
+        it->rows += t.source_rows;
+        it->values += t.states[ValueState::source];
+        it->journal_bytes += 2 * t.source_bytes + 128 * t.source_rows;
+    }
+    return out;
+}
+
+std::string mib(int64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return buf;
+}
+
+// Values left as they are, and why (for the change ticket's totals).
+std::vector<std::pair<std::string, int64_t>> left_alone(const StateCounts& t) {
+    return {{"already under the target key", t[ValueState::target]},
+            {"empty (NULL or '')", t[ValueState::empty]},
+            {"not encrypted", t[ValueState::not_encrypted]},
+            {"foreign (another certificate's)", t[ValueState::foreign]},
+            {"undecryptable", t[ValueState::undecryptable]},
+            {"symmetric (AES, not part of a keystore change)", t[ValueState::symmetric]}};
+}
+
+const char* prerequisites[] = {
+    "Stop every product node before ksmigrate run: a node still running with the old key keeps writing data under it.",
+    "Take the usual database backup (ksmigrate's own copy is beside each SQLite file; a server database is the DBA's to back up).",
+    "Keep the old keystore until ksmigrate verify passes and the product runs with the new key: rollback needs it.",
+};
 
 std::string fmt_seconds(double s) {
     char buf[64];
@@ -70,6 +127,16 @@ std::string fmt_seconds(double s) {
 
 nlohmann::ordered_json MigrationReport::to_json() const {
     nlohmann::ordered_json j;
+    if (context) {
+        j["schema_version"] = schema_version;
+        j["generated_at"] = context->generated_at;
+        j["tool_version"] = KSC_VERSION;
+        j["host"] = context->host;
+        j["command_line"] = context->command_line;
+        j["targets_from"] = context->targets_from;
+        j["databases"] = context->databases;
+        j["verdict"] = go() ? "GO" : "NO-GO";
+    }
     j["source"] = key_json(source, false);
     j["target"] = key_json(target, true);
     j["targets"] = nlohmann::ordered_json::array();
@@ -94,6 +161,22 @@ nlohmann::ordered_json MigrationReport::to_json() const {
     if (config.rewritten) cs["rewritten"] = config.rewritten;
     j["config_secrets"] = std::move(cs);
     j["estimated_seconds"] = static_cast<double>(static_cast<int64_t>(estimated_seconds * 10 + 0.5)) / 10;
+    if (context) {
+        const StateCounts t = totals();
+        nlohmann::ordered_json w = nlohmann::ordered_json::array();
+        for (const auto& e : write_estimates(targets))
+            w.push_back({{"database", e.database}, {"rows", e.rows}, {"values", e.values},
+                         {"journal_tables", {"KSMIGRATE_RUN", "KSMIGRATE_JOURNAL"}},
+                         {"journal_bytes_estimate", e.journal_bytes}, {"backup_bytes", e.backup_bytes},
+                         {"free_bytes", e.free_bytes < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.free_bytes)}});
+        j["run_writes"] = {{"databases", w},
+                           {"config", config.file.empty() ? nlohmann::ordered_json(nullptr)
+                                                          : nlohmann::ordered_json({{"file", config.file.string()},
+                                                                                    {"values", config.states[ValueState::source]},
+                                                                                    {"backup", config.file.string() + ".ksmigrate.bak"}})}};
+        j["totals"] = {{"to_reencrypt", t[ValueState::source]}, {"states", t.to_json()}};
+        j["prerequisites"] = prerequisites;
+    }
     j["problems"] = nlohmann::ordered_json::array();
     j["problem_details"] = nlohmann::ordered_json::array();
     for (const auto& p : problems) {
@@ -143,12 +226,30 @@ std::string MigrationReport::to_table() const {
 std::string MigrationReport::to_markdown(const std::string& title) const {
     std::ostringstream o;
     o << "# " << title << "\n\n";
-    if (source) o << "- Source key: `" << source->alias << "` in `" << source->file.string() << "`, thumbprint `"
-                  << source->facts.thumbprint_sha1 << "`\n";
-    if (target) o << "- Target key: `" << target->alias << "` in `" << target->file.string() << "`, thumbprint `"
-                  << target->facts.thumbprint_sha1 << "`, Data Encipherment "
-                  << (target->facts.data_encipherment ? "allowed" : "NOT allowed") << "\n";
+    o << "**Verdict: " << (go() ? "GO" : "NO-GO") << "**"
+      << (go() ? "" : " (" + std::to_string(problems.size()) + " problem(s), listed below)") << "\n\n";
+    if (context) {
+        o << "| | |\n|---|---|\n"
+          << "| generated | " << context->generated_at << " on `" << context->host << "` by ksmigrate " << KSC_VERSION
+          << " |\n| command | `" << context->command_line << "` |\n| targets | " << context->targets_from << " |\n";
+        for (const auto& d : context->databases) o << "| database | `" << d << "` |\n";
+        o << "\n";
+    }
+    auto key_line = [&](const char* role, const LoadedKey* k) {
+        if (!k) return;
+        o << "- " << role << " key: `" << k->alias << "` in `" << k->file.string() << "`, thumbprint `"
+          << k->facts.thumbprint_sha1 << "`, valid " << k->facts.not_before << " to " << k->facts.not_after
+          << ", Data Encipherment " << (k->facts.data_encipherment ? "allowed" : "NOT allowed") << "\n";
+    };
+    key_line("Source", source);
+    key_line("Target", target);
     if (estimated_seconds > 0) o << "- Estimated duration of the run: " << fmt_seconds(estimated_seconds) << "\n";
+    if (context) {
+        const StateCounts t = totals();
+        o << "- Values to re-encrypt: " << t[ValueState::source] << "\n";
+        for (const auto& [why, n] : left_alone(t))
+            if (n) o << "- Left as they are: " << n << " " << why << "\n";
+    }
     o << "\n| database | table.column | rows |";
     for (ValueState s : all_value_states) o << " " << to_string(s) << " |";
     o << "\n|---|---|---|";
@@ -165,13 +266,39 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
         for (ValueState s : all_value_states) o << " " << config.states[s] << " |";
         o << "\n";
     }
+    if (context) {
+        o << "\n## What `ksmigrate run` will write\n\n";
+        for (const auto& e : write_estimates(targets)) {
+            o << "- `" << e.database << "`: " << e.values << " value(s) in " << e.rows
+              << " row(s) re-encrypted; tables KSMIGRATE_RUN and KSMIGRATE_JOURNAL added (about "
+              << mib(e.journal_bytes) << ", dropped by finalize); a backup copy of the file (" << mib(e.backup_bytes)
+              << (e.free_bytes >= 0 ? ", " + mib(e.free_bytes) + " free on its file system" : std::string()) << ")\n";
+        }
+        if (!config.file.empty())
+            o << "- `" << config.file.string() << "`: " << config.states[ValueState::source]
+              << " secret(s) re-encrypted last, after the databases; the previous file kept as `"
+              << config.file.string() << ".ksmigrate.bak`\n";
+        o << "\n## Prerequisites\n\n";
+        for (const char* p : prerequisites) o << "- " << p << "\n";
+    }
     if (!problems.empty()) {
         o << "\n## Problems\n\n";
         for (const auto& p : problems) o << "- " << p.text() << "\n";
     }
     if (!advice.empty()) {
         o << "\n## Advice\n\n";
-        for (const auto& a : advice) o << "- " << a << "\n";
+        // Advice that carries a deployment.toml snippet: its first line as text, the rest fenced.
+        for (const auto& a : advice) {
+            const auto nl = a.find('\n');
+            if (nl == std::string::npos) {
+                o << "- " << a << "\n";
+                continue;
+            }
+            o << "- " << a.substr(0, nl) << "\n\n  ```toml\n";
+            std::istringstream rest(a.substr(nl + 1));
+            for (std::string line; std::getline(rest, line);) o << "  " << line << "\n";
+            o << "  ```\n";
+        }
     }
     return o.str();
 }

@@ -137,7 +137,7 @@ void add_committed(Committed& c, const std::string& db, int64_t n) {
 void migrate_target(Database& db, const Target& t, const MigrationSettings& s, detail::WorkerPool& pool,
                     MigrationReport& rep, Committed& committed) {
     Journal journal(db);
-    TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}};
+    TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}, 0, 0};
     RowScanner scanner(db, t, s.batch_size);
     detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
 
@@ -229,11 +229,6 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     detail::DatabaseSet set(s, Database::Mode::read_write);
     if (!set.missing.empty()) {
         // Short: a database that is not the product's would otherwise list every target.
-        if (set.placements.empty())
-            fail_input("none of the " + std::to_string(s.targets.size()) +
-                           " targets can be scanned in the database(s) given; nothing was changed",
-                       "is it the product's database? Give it with --db, or the matching --profile/--targets; "
-                       "ksmigrate plan lists each target");
         std::string what;
         constexpr size_t shown = 3;
         for (size_t i = 0; i < set.missing.size() && i < shown; ++i) {
@@ -241,6 +236,11 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
             for (const auto& p : set.missing[i].missing_parts) what += " (" + p + ")";
         }
         if (set.missing.size() > shown) what += "; and " + std::to_string(set.missing.size() - shown) + " more";
+        if (set.placements.empty())
+            fail_input("none of the " + std::to_string(s.targets.size()) + " targets can be scanned in the database(s) given: " +
+                           what + "; nothing was changed",
+                       "is it the product's database? Give it with --db, or the matching --profile/--targets; "
+                       "ksmigrate plan lists each target");
         fail_input("targets that cannot be migrated safely: " + what + "; nothing was changed",
                    "fix the targets file (table, column, key, where), or give every database that holds them with "
                    "--db; ksmigrate plan lists each one");

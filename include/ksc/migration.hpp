@@ -49,6 +49,19 @@ struct TargetReport {
     StateCounts states;
     int64_t rewritten = 0;           // run: values re-encrypted now
     std::vector<Problem> problems;   // per row: undecryptable, foreign, ... - capped
+    int64_t source_rows = 0;         // plan: rows holding a value to re-encrypt
+    int64_t source_bytes = 0;        // plan: their column bytes (what the journal will hold twice)
+};
+
+// Where and how a plan was made, for the change ticket. Never holds a password:
+// passwords never come from the command line.
+struct ReportContext {
+    std::string generated_at;        // UTC ISO-8601
+    std::string host;
+    std::string command_line;
+    std::string targets_from;        // "profile wso2-apim-4" or the targets file
+    std::vector<std::string> databases;   // absolute paths
+    bool quick = false;
 };
 
 struct ConfigReport {
@@ -67,6 +80,9 @@ struct MigrationReport {
     double measured_values_per_second = 0;
     std::vector<Problem> problems;
     std::vector<std::string> advice;
+    std::optional<ReportContext> context;   // plan: set by the program
+
+    bool go() const { return problems.empty(); }   // the verdict: GO, or NO-GO with the problems
 
     StateCounts totals() const;      // databases and config together
     nlohmann::ordered_json to_json() const;   // the plan JSON of CLI.md

@@ -43,10 +43,32 @@ expect_rc 4 "a target key without Data Encipherment"
 assert_contains "$(jq -r '.problems[0]' refused.json)" "Data Encipherment" "the JSON report holds the refusal"
 assert_eq false "$(jq .target.data_encipherment refused.json)" "and the target's facts"
 assert_contains "$(cat refused.md)" "Data Encipherment" "the Markdown report too"
-run_capture "$KSMIGRATE" plan "${T[@]}" --json clean.json
+run_capture "$KSMIGRATE" plan "${T[@]}" --json clean.json --markdown clean.md
 expect_rc 0 "plan of a clean database"
+# What a change ticket needs.
+assert_eq "2 GO $DB $((N + 2)) $N" "$(jq -r '"\(.schema_version) \(.verdict) \(.databases[0]) \(.totals.to_reencrypt) \(.run_writes.databases[0].values)"' clean.json)" "ticket fields"
+[[ $(jq -r .generated_at clean.json) =~ ^20[0-9-]+T[0-9:]+Z$ ]] || fail "generated_at is not UTC ISO-8601"; ok
+assert_eq "$("$KSMIGRATE" --version | cut -d' ' -f2)" "$(jq -r .tool_version clean.json)" "tool version"
+assert_contains "$(jq -r .command_line clean.json)" "plan --home $H --db $DB" "the command line"
+assert_eq "$(hostname)" "$(jq -r .host clean.json)" "the host"
+assert_contains "$(jq -r '.prerequisites[]' clean.json)" "Stop every product node" "prerequisites"
+assert_eq true "$(jq '.run_writes.databases[0].journal_bytes_estimate > 0 and .run_writes.databases[0].backup_bytes > 0' clean.json)" "what run writes"
+assert_eq true "$(jq '.target.not_after | test("^2[0-9]{3}-")' clean.json)" "key validity"
+assert_contains "$(cat clean.md)" "**Verdict: GO**" "Markdown verdict"
+assert_contains "$(cat clean.md)" '```toml' "TOML advice in a code fence"
+assert_contains "$(cat clean.md)" "## Prerequisites" "Markdown prerequisites"
 assert_contains "$(jq -r '.advice[]' clean.json)" "next: ksmigrate run" "a clean plan says run next"
 assert_contains "$(jq -r '.advice[]' clean.json)" "[keystore.primary]" "and offers the documented shortcut"
+
+# --- kscipher check's keystore rules apply to the keys of a migration: a PKCS#12
+# key_password typo loads here but would stop the product.
+sed 's/^key_password = "internalpw"/key_password = "internalpw-typo"/' "$CONF" > typo.toml
+run_capture "$KSMIGRATE" plan "${T[@]}" --config typo.toml --json typo.json
+expect_rc 1 "plan with a key_password typo"
+assert_contains "$(jq -r '.problems[0]' typo.json)" "[keystore.internal] password and key_password differ" "listed before the scan"
+run_capture "$KSMIGRATE" run "${T[@]}" --config typo.toml
+expect_error 4 "password and key_password differ" "run refuses it"
+untouched "keystore rule refusal"
 
 # --- The target must be the key the product will use.
 printf 'otherpw' > otherpw.txt
@@ -72,6 +94,7 @@ sqlite3 "$DB" "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES ('t999', '$damaged', '
 sqlite3 "$DB" .dump > db.orig
 run_capture "$KSMIGRATE" plan "${T[@]}" --json damaged.json
 expect_rc 1 "plan with an undecryptable value"
+assert_eq NO-GO "$(jq -r .verdict damaged.json)" "the verdict"
 assert_not_contains "$(jq -r '.advice[]' damaged.json)" "next: ksmigrate run" "no 'run next' when the plan fails"
 assert_not_contains "$(jq -r '.advice[]' damaged.json)" "[keystore.primary]" "no shortcut when not every value is under the source key"
 assert_eq "TOKEN_ID=t999 undecryptable" "$(jq -r '.problem_details[] | select(.state=="undecryptable") | "\(.row_key) \(.state)"' damaged.json)" "the row key reads as KEY=value"
