@@ -391,6 +391,7 @@ int main(int argc, char** argv) {
     return run_guarded(program, [&]() -> int {
         CLI::App app{"kscipher: encrypt WSO2 config secrets with the internal keystore, and inspect keystores"};
         app.require_subcommand(1);
+        app.set_version_flag("--version", std::string("kscipher ") + KSC_VERSION);
         app.footer("Example:\n  kscipher configure --home /opt/wso2am --backup\n"
                    "  echo -n 's3cret' | kscipher encrypt --home /opt/wso2am --password-env KS_PASS\n"
                    "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety.");

@@ -15,6 +15,8 @@
 
 
 #include <csignal>
+#include <cstdlib>
+#include <memory>
 #include <iostream>
 #include <thread>
 #include <unistd.h>
@@ -164,6 +166,19 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     s.no_backup = o.no_backup;
     s.stop = &stop_requested;
     s.progress_on_terminal = ::isatty(STDERR_FILENO) == 1;
+#ifdef KSC_FAULT_INJECTION
+    // ksmigrate_faulty only: KSC_FAULT_AT=POINT:N ends the process (SIGKILL, as a crash
+    // or kill -9 would) the Nth time run reaches POINT. The release binary has no such code.
+    if (const char* at = std::getenv("KSC_FAULT_AT"); at && *at) {
+        const std::string spec = at;
+        const auto colon = spec.rfind(':');
+        const std::string point = spec.substr(0, colon);
+        auto remaining = std::make_shared<long>(colon == std::string::npos ? 1 : std::stol(spec.substr(colon + 1)));
+        s.fault = [point, remaining](std::string_view p) {
+            if (p == point && --*remaining == 0) ::kill(::getpid(), SIGKILL);
+        };
+    }
+#endif
     s.notify = [](const std::string& line) {
         std::cout.flush();
         print_note(program, line);

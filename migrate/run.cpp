@@ -186,6 +186,7 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
             }
         }
 
+        if (s.fault) s.fault("batch-read");
         Transaction tx(db);
         for (const auto& w : batch) {
             detail::count_row(w, r.states);
@@ -196,12 +197,16 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
                                              "", "changed while it was being migrated; run again to pick it up"});
                 continue;
             }
+            if (s.fault) s.fault("row-updated");
             int64_t n = 0;
             for (const auto& nv : w.new_values) n += !nv.empty();
             journal.record(JournalEntry{0, t.name(), encode_row_key(w.row.key), w.row.value, *new_value, n});
+            if (s.fault) s.fault("row-journaled");
             r.rewritten += n;
         }
+        if (s.fault) s.fault("before-commit");
         tx.commit();
+        if (s.fault) s.fault("after-commit");
         add_committed(committed, db.file().string(), r.rewritten - committed_before);
         committed_before = r.rewritten;
         r.rows += static_cast<int64_t>(batch.size());
@@ -307,6 +312,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
 
     // Prepared again after the databases: the file may have been edited during a long
     // run, and what is written must be that file with only its secret values changed.
+    if (s.fault) s.fault("before-config");
     if (set.placements.empty()) {
         detail::write_config(s, config);
         rep.config = config.report;
@@ -316,6 +322,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
         detail::write_config(s, now);
         rep.config = now.report;
     }
+    if (s.fault) s.fault("after-config");
     for (auto& db : set.databases) Journal(*db).mark_finished(utc_now());
     return rep;
 }

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,12 @@ struct MigrationSettings {
     // run: one-line notes for the operator before the first batch (backups written, a
     // resumed run); the program prints them. Empty: not told.
     std::function<void(const std::string&)> notify;
+    // Crash tests only (ksmigrate_faulty, a test build): called at each point of a
+    // batch's life and of the config step, so a test can end the process exactly there.
+    // Points: "batch-read", "row-updated" (an UPDATE done, its journal row not yet
+    // written), "row-journaled", "before-commit", "after-commit", "before-config",
+    // "after-config". Never set by ksmigrate itself.
+    std::function<void(std::string_view point)> fault;
     // plan: problems found before the scan (the target is not the key the product will
     // load, ...): listed first, and they make the verdict NO-GO.
     std::vector<Problem> preflight_problems;

@@ -163,6 +163,9 @@ expect_error 3 "none of the 12 targets can be scanned" "an SQLite database that 
 run_capture "$KSMIGRATE" --version
 expect_rc 0 "--version"
 assert_contains "$OUT" "ksmigrate 0." "names the program and version"
+run_capture "$KSCIPHER" --version
+expect_rc 0 "kscipher --version"
+assert_eq "$(cut -d' ' -f2 <<<"$OUT")" "$("$KSMIGRATE" --version | cut -d' ' -f2)" "one version for both programs"
 run_capture "$KSMIGRATE" targets --profile list
 assert_eq "wso2-apim-4" "$OUT" "profiles listed"
 run_capture "$KSMIGRATE" targets --json
