@@ -78,7 +78,6 @@ struct MigrationReport {
     std::vector<TargetReport> targets;
     ConfigReport config;
     double estimated_seconds = 0;
-    double measured_values_per_second = 0;
     std::vector<Problem> problems;
     std::vector<std::string> advice;
     std::optional<ReportContext> context;   // plan: set by the program
