@@ -19,6 +19,8 @@
 // and the key the server itself resolves in every other case.
 #include "ksc/deployment_config.hpp"
 
+#include "secrets_toml.hpp"
+
 #include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 #include "ksc/secrets_editor.hpp"
@@ -157,7 +159,6 @@ public:
         const toml::table* t = table(dotted);
         KeystoreSettings s = fallback;
         s.table = std::string(dotted);
-        s.present = t != nullptr;
         if (auto v = required(t, dotted, "file_name")) {
             s.file_name = *v;
             s.file = resolve_file(*v);
@@ -242,14 +243,8 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
 
     // One reader of [secrets] for every tool: malformed TOML and unusable [secrets]
     // entries are reported here exactly as the editor reports them.
-    for (SecretSlot& slot : find_secret_slots(text, name)) c.secrets.emplace(slot.alias, std::move(slot.value));
-
-    toml::table doc;
-    try {
-        doc = toml::parse(text, std::string_view(name));
-    } catch (const toml::parse_error& e) {  // unreachable: find_secret_slots parsed the same text
-        fail_input(where(name, e.source().begin) + "malformed TOML");
-    }
+    auto [doc, slots] = detail::parse_with_secret_slots(text, name);
+    for (SecretSlot& slot : slots) c.secrets.emplace(slot.alias, std::move(slot.value));
 
     const Reader r(doc, name, home);
     c.primary = r.keystore("keystore.primary", r.defaults(keystore_defaults));

@@ -12,7 +12,6 @@ namespace ksc {
 
 struct KeystoreSettings {
     std::string table;            // "keystore.primary", "keystore.internal", ...
-    bool present = false;         // the table exists in the file
     std::filesystem::path file;   // resolved: bare names under <home>/repository/resources/security
     std::string file_name;        // as written (after $env{} resolution)
     std::string type;             // "JKS" / "PKCS12" (as written, default "JKS")
