@@ -230,8 +230,7 @@ std::filesystem::path security_dir(const std::filesystem::path& home) {
 }
 
 DeploymentConfig DeploymentConfig::load(const std::filesystem::path& file, const std::filesystem::path& home) {
-    const Bytes bytes = read_file(file, 16u << 20);
-    return parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), file, home);
+    return parse(read_text_file(file, 16u << 20), file, home);
 }
 
 DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::filesystem::path& file,

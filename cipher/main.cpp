@@ -155,11 +155,6 @@ SecureBytes read_ciphertext(const Options& o) {
     return read_all_stdin();
 }
 
-std::string read_text_file(const std::filesystem::path& file) {
-    const Bytes b = read_file(file);
-    return std::string(b.begin(), b.end());
-}
-
 std::filesystem::path backup_path(const std::filesystem::path& file, bool wanted) {
     return wanted ? std::filesystem::path(file.string() + ".bak") : std::filesystem::path{};
 }
