@@ -1,4 +1,4 @@
-// Detecting, parsing and writing the ciphertext formats of FORMATS.md. Pure
+// Detecting, parsing and writing the ciphertext formats (README.md "Ciphertext formats"). Pure
 // functions: no keys, no I/O. Every input is treated as hostile.
 #include "ksc/ciphertext.hpp"
 

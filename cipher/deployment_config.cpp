@@ -1,5 +1,5 @@
 // Reading the keystore tables and [secrets] of deployment.toml the way the
-// product does (../shared/design/WSO2.md).
+// product does (README.md "Choices made where the contract is silent").
 //
 // Fallbacks, as in the product's default.json key mappings ($ref{keystore.primary.*}):
 //   [keystore.primary]   each missing field -> the product default (wso2carbon.jks, JKS,

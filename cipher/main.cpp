@@ -1,6 +1,6 @@
 // kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
 // keystores. Thin on purpose: options, password sources, output; the work is in
-// the library. Contract: ../shared/design/CLI.md.
+// the library. Commands, exit codes and choices: README.md.
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/config_check.hpp"

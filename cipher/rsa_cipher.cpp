@@ -18,7 +18,7 @@ struct KnownName {
     RsaPadding padding;
 };
 
-// The four names WSO2 products accept for RSA (FORMATS.md). Java looks them up
+// The four names WSO2 products accept for RSA (README.md "Ciphertext formats"). Java looks them up
 // case-insensitively, so "rsa/ecb/oaepwithsha1andmgf1padding" is the same cipher.
 constexpr std::array<KnownName, 4> known_names{{
     {"RSA", RsaPadding::pkcs1_v15},

@@ -1,7 +1,7 @@
 // Locating [secrets] values by byte offset and splicing new values in.
 //
 // toml++ reports source positions as 1-based line:column where columns count
-// CODE POINTS and `end` is one past the token (../shared/design/PITFALLS.md), so
+// CODE POINTS and `end` is one past the token (not bytes, not the last character), so
 // every position is converted to a byte offset here before any byte is touched.
 // Each located token is then re-parsed on its own and must decode to the same
 // value: if the conversion were ever off by one, we fail instead of corrupting

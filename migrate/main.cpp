@@ -1,7 +1,7 @@
 // ksmigrate: moves data stored under one RSA key (the shared primary keystore) to
 // another (a separate internal keystore): plan, run, verify, status, rollback,
 // finalize. Thin on purpose: options, keys, output; the work is in the library.
-// Contract: ../shared/design/CLI.md.
+// Commands, exit codes and choices: README.md.
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/clock.hpp"

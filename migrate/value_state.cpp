@@ -1,6 +1,6 @@
 // Classifying stored values for a key change and re-encrypting them for the target key.
-// The states and the trial order are those of ../shared/design/CLI.md (ksmigrate); why
-// a PKCS#1 v1.5 success is never proof of the key: ../shared/design/PITFALLS.md.
+// The states are those ksmigrate reports (ValueState); the trial order and why a PKCS#1
+// v1.5 success is never proof of the key: README.md "Plain values in ksmigrate".
 #include "ksc/value_state.hpp"
 
 #include "ksc/ciphertext.hpp"
@@ -134,7 +134,7 @@ struct ValueMigrator::Impl {
 
         if (auto o = open_plain(first, block)) {
             if (o->padding == RsaPadding::pkcs1_v15) {
-                // A PKCS#1 success may be chance (PITFALLS.md). An OAEP success under the
+                // A PKCS#1 success may be chance (about 1 in 65,000). An OAEP success under the
                 // other key is proof, so the value is that key's (a run must not rewrite a
                 // value already under the target from garbage). A PKCS#1 success there too
                 // leaves nothing saying which key it is under: rewriting could destroy it.

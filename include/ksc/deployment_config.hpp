@@ -1,6 +1,6 @@
 // The parts of WSO2's repository/conf/deployment.toml the tools use: the keystore
 // tables with the product's defaults and the internal -> primary fallback, and the
-// [secrets] table. Rules: ../shared/design/WSO2.md.
+// [secrets] table. Rules: README.md "deployment.toml fallbacks" and deployment_config.cpp.
 #pragma once
 #include <filesystem>
 #include <map>

@@ -36,7 +36,7 @@ private:
     OutputFormat format_;
 };
 
-// How a plain value, which names no padding, is decrypted (FORMATS.md 1, 1b).
+// How a plain value, which names no padding, is decrypted (README.md "Decrypting plain values").
 struct PlainDecryption {
     enum class Kind {
         any_padding,  // no transformation given: plain_padding_trials, one private-key operation
