@@ -25,6 +25,11 @@ Bytes read_file(const std::filesystem::path& path, size_t max_size) {
     return out;
 }
 
+std::string read_text_file(const std::filesystem::path& path, size_t max_size) {
+    const Bytes bytes = read_file(path, max_size);
+    return std::string(bytes.begin(), bytes.end());
+}
+
 void ByteReader::need(size_t n) const {
     if (n > remaining())
         fail_input(what_ + ": truncated (needs " + std::to_string(n) + " bytes at offset " +

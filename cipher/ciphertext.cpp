@@ -1,6 +1,8 @@
-// Detecting, parsing and writing the ciphertext formats of FORMATS.md. Pure
+// Detecting, parsing and writing the ciphertext formats (README.md "Ciphertext formats"). Pure
 // functions: no keys, no I/O. Every input is treated as hostile.
 #include "ksc/ciphertext.hpp"
+
+#include "ksc/text.hpp"
 
 #include <botan/base64.h>
 #include <nlohmann/json.hpp>
@@ -126,16 +128,6 @@ std::optional<JsonFields> json_object(const Bytes& decoded) {
     }
     if (!ok || !sax.is_object || sax.too_deep) return std::nullopt;
     return JsonFields{std::move(sax.strings), std::move(sax.seen)};
-}
-
-bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-        const auto a = static_cast<unsigned char>(s[i]);
-        const auto b = static_cast<unsigned char>(prefix[i]);
-        if ((a >= 'a' && a <= 'z' ? a - 32 : a) != (b >= 'a' && b <= 'z' ? b - 32 : b)) return false;
-    }
-    return true;
 }
 
 ParsedCiphertext not_ciphertext(std::string reason) {

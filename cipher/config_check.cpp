@@ -5,13 +5,13 @@
 #include "ksc/key_selection.hpp"
 #include "ksc/keystore.hpp"
 #include "ksc/secrets_editor.hpp"
+#include "ksc/text.hpp"
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
 #include <botan/mem_ops.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 
 namespace ksc {
@@ -38,13 +38,8 @@ enum class KeyUse {
 // The `type` values the product reads. JCEKS, P12 and "PKCS#12" are names our own
 // keystore reader accepts, but the server does not: check must not pass them.
 std::optional<KeystoreType> product_keystore_type(std::string_view name) {
-    const auto is = [&](std::string_view want) {
-        return name.size() == want.size() && std::equal(name.begin(), name.end(), want.begin(), [](char a, char b) {
-                   return std::toupper(static_cast<unsigned char>(a)) == b;
-               });
-    };
-    if (is("JKS")) return KeystoreType::jks;
-    if (is("PKCS12")) return KeystoreType::pkcs12;
+    if (equals_ignore_case(name, "JKS")) return KeystoreType::jks;
+    if (equals_ignore_case(name, "PKCS12")) return KeystoreType::pkcs12;
     return std::nullopt;
 }
 

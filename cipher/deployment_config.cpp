@@ -1,5 +1,5 @@
 // Reading the keystore tables and [secrets] of deployment.toml the way the
-// product does (../shared/design/WSO2.md).
+// product does (README.md "Choices made where the contract is silent").
 //
 // Fallbacks, as in the product's default.json key mappings ($ref{keystore.primary.*}):
 //   [keystore.primary]   each missing field -> the product default (wso2carbon.jks, JKS,
@@ -18,6 +18,8 @@
 // (internal_configured); field by field merging gives the same key in that case
 // and the key the server itself resolves in every other case.
 #include "ksc/deployment_config.hpp"
+
+#include "secrets_toml.hpp"
 
 #include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
@@ -157,7 +159,6 @@ public:
         const toml::table* t = table(dotted);
         KeystoreSettings s = fallback;
         s.table = std::string(dotted);
-        s.present = t != nullptr;
         if (auto v = required(t, dotted, "file_name")) {
             s.file_name = *v;
             s.file = resolve_file(*v);
@@ -229,8 +230,7 @@ std::filesystem::path security_dir(const std::filesystem::path& home) {
 }
 
 DeploymentConfig DeploymentConfig::load(const std::filesystem::path& file, const std::filesystem::path& home) {
-    const Bytes bytes = read_file(file, 16u << 20);
-    return parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), file, home);
+    return parse(read_text_file(file, 16u << 20), file, home);
 }
 
 DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::filesystem::path& file,
@@ -242,14 +242,8 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
 
     // One reader of [secrets] for every tool: malformed TOML and unusable [secrets]
     // entries are reported here exactly as the editor reports them.
-    for (SecretSlot& slot : find_secret_slots(text, name)) c.secrets.emplace(slot.alias, std::move(slot.value));
-
-    toml::table doc;
-    try {
-        doc = toml::parse(text, std::string_view(name));
-    } catch (const toml::parse_error& e) {  // unreachable: find_secret_slots parsed the same text
-        fail_input(where(name, e.source().begin) + "malformed TOML");
-    }
+    auto [doc, slots] = detail::parse_with_secret_slots(text, name);
+    for (SecretSlot& slot : slots) c.secrets.emplace(slot.alias, std::move(slot.value));
 
     const Reader r(doc, name, home);
     c.primary = r.keystore("keystore.primary", r.defaults(keystore_defaults));

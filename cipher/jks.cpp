@@ -1,6 +1,8 @@
 // JKS (Sun "JavaKeyStore") and JCEKS readers: one container, two key protections.
-// Layout and schemes: ../shared/design/KEYSTORES.md. Every length comes from the
-// file, so every read goes through ByteReader, which refuses to run past the end.
+// JKS and JCEKS are big-endian records under a SHA-1 integrity hash keyed by the store
+// password; keys are protected by Sun's XOR scheme (JKS) or PBEWithMD5AndTripleDES
+// (JCEKS). Every length comes from the file, so every read goes through ByteReader,
+// which refuses to run past the end.
 #include "keystore_formats.hpp"
 
 #include "ksc/error.hpp"

@@ -2,11 +2,11 @@
 
 #include "ksc/error.hpp"
 #include "ksc/rsa_cipher.hpp"
+#include "ksc/text.hpp"
 
 #include <botan/auto_rng.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace ksc {
 
@@ -57,11 +57,7 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
     {
         size_t same = e->occurrences;
         for (const auto& other : ks.entries())
-            if (&other != e && other.alias.size() == e->alias.size() &&
-                std::equal(other.alias.begin(), other.alias.end(), e->alias.begin(), [](char a, char b) {
-                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-                }))
-                same += other.occurrences;
+            if (&other != e && equals_ignore_case(other.alias, e->alias)) same += other.occurrences;
         if (same > 1)
             fail_input("alias '" + spec.alias + "' appears " + std::to_string(same) + " times in " +
                            spec.keystore.string() + " (damaged or hand-edited keystore)",

@@ -4,22 +4,16 @@
 
 #include "keystore_formats.hpp"
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
 
 #include <botan/data_src.h>
 #include <botan/pkcs8.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace ksc {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 bool starts_with_text(ByteView bytes, std::string_view text) {
     return bytes.size() >= text.size() && std::equal(text.begin(), text.end(), bytes.begin());
@@ -46,9 +40,9 @@ std::string to_string(KeystoreType t) {
 }
 
 KeystoreType parse_keystore_type(std::string_view name) {
-    if (iequals(name, "JKS")) return KeystoreType::jks;
-    if (iequals(name, "JCEKS")) return KeystoreType::jceks;
-    if (iequals(name, "PKCS12") || iequals(name, "PKCS#12") || iequals(name, "P12")) return KeystoreType::pkcs12;
+    if (equals_ignore_case(name, "JKS")) return KeystoreType::jks;
+    if (equals_ignore_case(name, "JCEKS")) return KeystoreType::jceks;
+    if (equals_ignore_case(name, "PKCS12") || equals_ignore_case(name, "PKCS#12") || equals_ignore_case(name, "P12")) return KeystoreType::pkcs12;
     fail_usage("unknown keystore type '" + std::string(name) + "'", "use JKS, JCEKS or PKCS12");
 }
 
@@ -111,7 +105,7 @@ Keystore Keystore::load(const std::filesystem::path& file, const Password& store
 
 const KeystoreEntry* Keystore::find(std::string_view alias) const {
     for (const auto& e : entries_)
-        if (iequals(e.alias, alias)) return &e;
+        if (equals_ignore_case(e.alias, alias)) return &e;
     return nullptr;
 }
 

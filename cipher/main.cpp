@@ -1,6 +1,6 @@
 // kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
 // keystores. Thin on purpose: options, password sources, output; the work is in
-// the library. Contract: ../shared/design/CLI.md.
+// the library. Commands, exit codes and choices: README.md.
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/config_check.hpp"
@@ -153,11 +153,6 @@ SecureBytes read_ciphertext(const Options& o) {
         return value->utf8();
     }
     return read_all_stdin();
-}
-
-std::string read_text_file(const std::filesystem::path& file) {
-    const Bytes b = read_file(file);
-    return std::string(b.begin(), b.end());
 }
 
 std::filesystem::path backup_path(const std::filesystem::path& file, bool wanted) {

@@ -1,5 +1,6 @@
 // PKCS#12 (RFC 7292) reader: verifies the MAC, decrypts the bags and pairs keys with
-// their certificates. Facts about what Java and OpenSSL write: ../shared/design/KEYSTORES.md.
+// their certificates, reading what Java's keytool and OpenSSL write (README.md "Choices
+// made where the contract is silent": keystores as Java reads them).
 #include "der_check.hpp"
 #include "keystore_formats.hpp"
 #include "ksc/error.hpp"

@@ -2,6 +2,7 @@
 #include "ksc/rsa_cipher.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
 
 #include <botan/system_rng.h>
 
@@ -17,7 +18,7 @@ struct KnownName {
     RsaPadding padding;
 };
 
-// The four names WSO2 products accept for RSA (FORMATS.md). Java looks them up
+// The four names WSO2 products accept for RSA (README.md "Ciphertext formats"). Java looks them up
 // case-insensitively, so "rsa/ecb/oaepwithsha1andmgf1padding" is the same cipher.
 constexpr std::array<KnownName, 4> known_names{{
     {"RSA", RsaPadding::pkcs1_v15},
@@ -25,14 +26,6 @@ constexpr std::array<KnownName, 4> known_names{{
     {"RSA/ECB/OAEPwithSHA1andMGF1Padding", RsaPadding::oaep_sha1},
     {"RSA/ECB/OAEPWithSHA-256AndMGF1Padding", RsaPadding::oaep_sha256_mgf1_sha1},
 }};
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 size_t modulus_bytes_of(const Botan::Public_Key& key) { return (key.key_length() + 7) / 8; }
 

@@ -1,12 +1,14 @@
 // Locating [secrets] values by byte offset and splicing new values in.
 //
 // toml++ reports source positions as 1-based line:column where columns count
-// CODE POINTS and `end` is one past the token (../shared/design/PITFALLS.md), so
+// CODE POINTS and `end` is one past the token (not bytes, not the last character), so
 // every position is converted to a byte offset here before any byte is touched.
 // Each located token is then re-parsed on its own and must decode to the same
 // value: if the conversion were ever off by one, we fail instead of corrupting
 // the user's file.
 #include "ksc/secrets_editor.hpp"
+
+#include "secrets_toml.hpp"
 
 #include <botan/mem_ops.h>
 
@@ -235,9 +237,13 @@ SecretSlot::~SecretSlot() {
 }
 
 std::vector<SecretSlot> find_secret_slots(std::string_view toml_text, std::string_view file_name) {
-    const toml::table doc = parse_toml(toml_text, file_name);
-    const toml::node* secrets = doc.get("secrets");
-    if (!secrets) return {};
+    return detail::parse_with_secret_slots(toml_text, file_name).slots;
+}
+
+detail::SecretsAndDocument detail::parse_with_secret_slots(std::string_view toml_text, std::string_view file_name) {
+    SecretsAndDocument out{parse_toml(toml_text, file_name), {}};
+    const toml::node* secrets = out.doc.get("secrets");
+    if (!secrets) return out;
     const toml::table* table = secrets->as_table();
     if (!table)
         fail_input(where(file_name, secrets->source().begin) + "'secrets' is " +
@@ -246,7 +252,7 @@ std::vector<SecretSlot> find_secret_slots(std::string_view toml_text, std::strin
                    "write the secrets as key = \"[value]\" lines under a [secrets] header");
 
     const PositionMap positions(toml_text);
-    std::vector<SecretSlot> slots;
+    std::vector<SecretSlot>& slots = out.slots;
     collect_slots(*table, "", toml_text, file_name, positions, slots);
 
     // "a.b" (quoted) and a.b (dotted) are different TOML keys but the same alias.
@@ -261,7 +267,7 @@ std::vector<SecretSlot> find_secret_slots(std::string_view toml_text, std::strin
                        "keep one of them");
     // toml++ iterates keys in sorted order; callers report in file order.
     std::sort(slots.begin(), slots.end(), [](const SecretSlot& a, const SecretSlot& b) { return a.begin < b.begin; });
-    return slots;
+    return out;
 }
 
 std::string splice_secrets(std::string_view toml_text, std::vector<SecretReplacement> replacements) {

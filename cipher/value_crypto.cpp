@@ -1,6 +1,7 @@
 #include "ksc/value_crypto.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,20 +35,17 @@ std::string PlainDecryption::describe() const {
     return "OAEP-SHA1, OAEP-SHA256 or PKCS#1 v1.5 padding";
 }
 
-std::string shown_thumbprint(std::string_view tp) {
-    const bool looks_like_one = !tp.empty() && tp.size() <= 128 && std::all_of(tp.begin(), tp.end(), [](char ch) {
+bool looks_like_thumbprint(std::string_view tp) {
+    return !tp.empty() && tp.size() <= 128 && std::all_of(tp.begin(), tp.end(), [](char ch) {
         return std::isxdigit(static_cast<unsigned char>(ch)) != 0 || ch == ':';
     });
-    return looks_like_one ? std::string(tp) : std::string("(unreadable)");
+}
+
+std::string shown_thumbprint(std::string_view tp) {
+    return looks_like_thumbprint(tp) ? std::string(tp) : std::string("(unreadable)");
 }
 
 namespace {
-
-bool same_thumbprint(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-           });
-}
 
 // A self-contained value that did not open. Carbon never looks at "tp", so a value made
 // for a renewed certificate of the same key pair still opens: the thumbprint is only
@@ -59,7 +57,7 @@ bool same_thumbprint(std::string_view a, std::string_view b) {
         fail_input(what + ": does not decrypt with this key and transformation " + t.name +
                        (parsed.thumbprint.empty() ? "" : "; it was made for the certificate with thumbprint " + tp),
                    "it may be encrypted for another key, or damaged");
-    if (same_thumbprint(parsed.thumbprint, who->thumbprint_sha1))
+    if (equals_ignore_case(parsed.thumbprint, who->thumbprint_sha1))
         fail_input(what + ": made for this key's certificate (thumbprint " + tp + ") but does not decrypt with " +
                        t.name,
                    "the value is damaged, or the keystore's private key does not belong to its certificate");
@@ -86,7 +84,7 @@ KeyIdentity key_identity(const LoadedKey& key, const Password& store_password, s
         const Keystore ks = Keystore::load(file, store_password, type);
         for (const KeystoreEntry& e : ks.entries())
             if (e.kind == EntryKind::private_key && !e.chain.empty() &&
-                same_thumbprint(describe_certificate(e.chain.front()).thumbprint_sha1, tp))
+                equals_ignore_case(describe_certificate(e.chain.front()).thumbprint_sha1, tp))
                 return e.alias;
         return std::nullopt;
     };

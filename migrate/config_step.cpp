@@ -1,5 +1,6 @@
 #include "config_step.hpp"
 
+#include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 #include "ksc/file_io.hpp"
 #include "ksc/secrets_editor.hpp"
@@ -18,11 +19,6 @@ std::filesystem::path config_backup_path(const std::filesystem::path& config_fil
 namespace detail {
 
 namespace {
-
-std::string read_text(const std::filesystem::path& file) {
-    const Bytes b = read_file(file);
-    return std::string(b.begin(), b.end());
-}
 
 std::string sha256_hex(std::string_view text) {
     auto h = Botan::HashFunction::create_or_throw("SHA-256");
@@ -71,12 +67,12 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
 ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode,
                            std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigReport{{}, s.config_note, {}, 0};
-    return walk(s, m, mode, problems, nullptr, read_text(s.config_file));
+    return walk(s, m, mode, problems, nullptr, read_text_file(s.config_file));
 }
 
 ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigEdit{ConfigReport{{}, s.config_note, {}, 0}, {}};
-    const std::string text = read_text(s.config_file);
+    const std::string text = read_text_file(s.config_file);
     std::vector<SecretReplacement> edits;
     ConfigEdit out{walk(s, m, ClassifyMode::full, problems, &edits, text), {}};
     if (edits.empty()) return out;
@@ -112,9 +108,9 @@ bool config_is_as_written(const std::filesystem::path& config_file) {
     std::error_code ec;
     const auto record = config_record_path(config_file);
     if (!std::filesystem::exists(record, ec)) return false;
-    const std::string line = read_text(record);
+    const std::string line = read_text_file(record);
     const std::string want = line.substr(0, line.find(' '));
-    return want.size() == 64 && want == sha256_hex(read_text(config_file));
+    return want.size() == 64 && want == sha256_hex(read_text_file(config_file));
 }
 
 bool config_equals_backup(const std::filesystem::path& config_file) {

@@ -71,11 +71,6 @@ std::optional<RunInfo> Journal::run_info() const {
     return RunInfo{s.column(0).bytes, s.column(1).bytes, s.column(2).bytes, s.column(3).bytes, s.column(4).bytes};
 }
 
-void Journal::set_backup_file(const std::string& file) {
-    auto s = db_.prepare("UPDATE " + q(run_table) + " SET backup_file = ?1 WHERE id = 1");
-    s.bind(1, file).step();
-}
-
 void Journal::mark_finished(const std::string& at) {
     auto s = db_.prepare("UPDATE " + q(run_table) + " SET finished = ?1 WHERE id = 1");
     s.bind(1, at).step();

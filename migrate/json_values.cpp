@@ -1,5 +1,5 @@
-// Embedded encrypted values in JSON documents (FORMATS.md "Embedded values", summarised
-// in README.md "Formats"). API-M writes each secret of AM_KEY_MANAGER.CONFIGURATION as a
+// Embedded encrypted values in JSON documents (README.md "Ciphertext formats": key
+// manager secrets). API-M writes each secret of AM_KEY_MANAGER.CONFIGURATION as a
 // JSON *string* holding json-simple's {"encrypted":true,"value":"<self-contained JSON>"},
 // and Gson writes the whole map; older documents hold the wrapper as a nested object
 // and the value in Base64. Every form is read, and a rewrite splices new bytes into

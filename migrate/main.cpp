@@ -1,7 +1,7 @@
 // ksmigrate: moves data stored under one RSA key (the shared primary keystore) to
 // another (a separate internal keystore): plan, run, verify, status, rollback,
 // finalize. Thin on purpose: options, keys, output; the work is in the library.
-// Contract: ../shared/design/CLI.md.
+// Commands, exit codes and choices: README.md.
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/clock.hpp"
@@ -12,6 +12,7 @@
 #include "ksc/key_selection.hpp"
 #include "ksc/migration.hpp"
 #include "ksc/targets.hpp"
+#include "ksc/text.hpp"
 
 
 #include <csignal>
@@ -227,10 +228,7 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
 std::string product_key_mismatch(const LoadedKey& target, const std::optional<DeploymentConfig>& cfg) {
     if (!cfg) return {};
     const KeySpec product = key_spec_for_role(*cfg, "internal", {}, {});
-    const bool same_alias = product.alias.size() == target.alias.size() &&
-                            std::equal(product.alias.begin(), product.alias.end(), target.alias.begin(),
-                                       [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-    if (same_file(product.keystore, target.file) && same_alias) return {};
+    if (same_file(product.keystore, target.file) && equals_ignore_case(product.alias, target.alias)) return {};
     // Another file may hold the same key (a JKS copy of the PKCS#12 the product loads):
     // same certificate, same key. Looked at only when deployment.toml holds the store
     // password itself, so this check never prompts.

@@ -192,13 +192,12 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
 
     const int64_t to_migrate = rep.totals()[ValueState::source];
     if (mode != ClassifyMode::verify) {
-        rep.measured_values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
+        const double values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
                                              ? static_cast<double>(classified) / crypto_seconds
                                              : measure_rate(keys, pool);
         // A run decrypts and re-encrypts each source value; encryption and the writes
         // add a little on top of the private-key operation that dominates.
-        if (rep.measured_values_per_second > 0)
-            rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / rep.measured_values_per_second;
+        if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;
     }
     add_advice(rep, keys, mode, journals);
     return rep;

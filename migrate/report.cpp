@@ -1,4 +1,4 @@
-// The plan/run/verify report: the JSON of ../shared/design/CLI.md, Markdown for a
+// The plan/run/verify report: the plan JSON (`ksmigrate plan --json`), Markdown for a
 // change ticket, and a terminal table. Counts, keys and advice only: a report never
 // holds a value, a plaintext or a password.
 #include "ksc/migration.hpp"
@@ -62,7 +62,7 @@ nlohmann::ordered_json key_json(const LoadedKey* k, bool with_de) {
     return j;
 }
 
-constexpr int schema_version = 2;   // 1: CLI.md's fields; 2 adds the change-ticket fields
+constexpr int schema_version = 2;   // 1: the first plan JSON; 2 adds the change-ticket fields
 
 // What run will write, per database: the journal (each rewritten row's old and new
 // value, so about twice their bytes, plus a row overhead) and the backup copy of the file.
@@ -152,7 +152,7 @@ nlohmann::ordered_json MigrationReport::to_json() const {
         if (r.rewritten) t["rewritten"] = r.rewritten;
         j["targets"].push_back(std::move(t));
     }
-    // The CLI.md shape always, so a script can read .config_secrets.states without a
+    // The same shape always (README.md "plan JSON"), so a script can read .config_secrets.states without a
     // special case: a skipped config step has file null, zero counts and a note why.
     nlohmann::ordered_json cs;
     cs["file"] = config.file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(config.file.string());

@@ -3,6 +3,7 @@
 #include "ksc/row_scan.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,12 +13,6 @@
 
 namespace ksc {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 bool uses_rowid(const Target& t) { return t.key.empty(); }
 
@@ -106,7 +101,7 @@ bool key_declared_unique(const Database& db, const Target& t) {
     auto same_columns = [&](const std::vector<std::string>& cols) {
         return cols.size() == t.key.size() &&
                std::all_of(t.key.begin(), t.key.end(), [&](const std::string& k) {
-                   return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return same_name(c, k); });
+                   return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return equals_ignore_case(c, k); });
                });
     };
     auto names = [&](const std::string& sql, const std::string& arg) {
@@ -147,7 +142,7 @@ std::vector<std::string> missing_parts(const Database& db, const Target& t) {
     if (!db.table_exists(t.table)) return {"table " + t.table + " does not exist"};
     const auto cols = db.columns(t.table);
     auto has = [&](const std::string& c) {
-        return std::any_of(cols.begin(), cols.end(), [&](const std::string& x) { return same_name(x, c); });
+        return std::any_of(cols.begin(), cols.end(), [&](const std::string& x) { return equals_ignore_case(x, c); });
     };
     std::vector<std::string> out;
     if (!has(t.column)) out.push_back("column " + t.name() + " does not exist");

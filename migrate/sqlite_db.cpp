@@ -317,8 +317,6 @@ SqlValue Statement::column(int index) const {
     return v;
 }
 
-int Statement::column_count() const { return sqlite3_column_count(s_); }
-
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 
 Transaction::~Transaction() {

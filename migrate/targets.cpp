@@ -3,14 +3,13 @@
 // `where` is operator-written SQL and is only wrapped in parentheses.
 #include "ksc/targets.hpp"
 
+#include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 
 #include <toml++/toml.h>
 
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace ksc {
 namespace {
@@ -146,11 +145,7 @@ std::vector<Target> parse_targets(std::string_view toml_text, const std::string&
 }
 
 std::vector<Target> load_targets_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) fail_input(file.string() + ": cannot read targets file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_targets(ss.str(), file.string());
+    return parse_targets(read_text_file(file), file.string());
 }
 
 std::vector<std::string> builtin_profile_names() {

@@ -1,32 +1,19 @@
 // Classifying stored values for a key change and re-encrypting them for the target key.
-// The states and the trial order are those of ../shared/design/CLI.md (ksmigrate); why
-// a PKCS#1 v1.5 success is never proof of the key: ../shared/design/PITFALLS.md.
+// The states are those ksmigrate reports (ValueState); the trial order and why a PKCS#1
+// v1.5 success is never proof of the key: README.md "Plain values in ksmigrate".
 #include "ksc/value_state.hpp"
 
 #include "ksc/ciphertext.hpp"
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
+#include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace ksc {
 namespace {
-
-// The paddings a plain value is tried with, in this order: OAEP first because its
-// success proves the key (PKCS#1 v1.5 opens under a wrong key about once in 65,000).
-// All are checked on one private-key operation per key (RsaBlockOpener). Each comes
-// with the JCE name the re-encrypted value is written with.
-struct PlainTrial {
-    RsaPadding padding;
-    std::string_view jce_name;
-};
-constexpr std::array<PlainTrial, 3> plain_trials{{
-    {RsaPadding::oaep_sha1, "RSA/ECB/OAEPwithSHA1andMGF1Padding"},
-    {RsaPadding::oaep_sha256_mgf1_sha1, "RSA/ECB/OAEPWithSHA-256AndMGF1Padding"},
-    {RsaPadding::pkcs1_v15, "RSA"},  // the cipher tool's name for PKCS#1 v1.5
-}};
 
 constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
 
@@ -38,19 +25,6 @@ constexpr int max_unambiguous_attempts = 8;
 constexpr size_t padding_index(RsaPadding p) { return static_cast<size_t>(p); }
 constexpr size_t padding_count = padding_index(RsaPadding::oaep_sha256_mgf1_sha1) + 1;
 
-std::string_view jce_name_of(RsaPadding p) {
-    for (const auto& t : plain_trials)
-        if (t.padding == p) return t.jce_name;
-    return "RSA";
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-           });
-}
-
 size_t modulus_bytes_of(const Botan::Public_Key& key) { return (key.key_length() + 7) / 8; }
 
 Classification state_only(ValueState s, std::string reason = {}) {
@@ -58,16 +32,6 @@ Classification state_only(ValueState s, std::string reason = {}) {
     c.state = s;
     c.reason = std::move(reason);
     return c;
-}
-
-// A thumbprint is public, and naming it helps the operator find the key; but the field
-// comes from untrusted data, so it is shown only when it looks like one.
-std::string describe_thumbprint(std::string_view tp) {
-    const bool looks_like_one = !tp.empty() && tp.size() <= 128 &&
-                                std::all_of(tp.begin(), tp.end(), [](char ch) {
-                                    return std::isxdigit(static_cast<unsigned char>(ch)) != 0 || ch == ':';
-                                });
-    return looks_like_one ? "thumbprint " + std::string(tp) : std::string("an unreadable thumbprint");
 }
 
 }  // namespace
@@ -142,33 +106,22 @@ struct ValueMigrator::Impl {
         return *slot;
     }
 
-    struct Opened {
-        SecureBytes plaintext;
-        RsaPadding padding;
-    };
-
-    // The first padding of plain_trials that checks on an opened block.
-    std::optional<Opened> unpad_plain(Which w, const SecureBytes& opened) {
-        for (const auto& t : plain_trials)
-            if (auto pt = opener(w).unpad(t.padding, opened)) return Opened{std::move(*pt), t.padding};
-        return std::nullopt;
-    }
-
-    std::optional<Opened> open_plain(Which w, ByteView block) {
+    // The first of plain_padding_trials that checks, on one private-key operation.
+    std::optional<UnpaddedBlock> open_plain(Which w, ByteView block) {
         const auto opened = open(w, block);
         if (!opened) return std::nullopt;
-        return unpad_plain(w, *opened);
+        return opener(w).unpad_first(*opened);
     }
 
-    static Classification plain_source(Opened&& o) {
+    static Classification plain_source(UnpaddedBlock&& o) {
         Classification c = state_only(ValueState::source);
-        c.transformation = Transformation::parse(jce_name_of(o.padding));
+        c.transformation = Transformation::parse(jce_name(o.padding));
         c.plaintext = std::move(o.plaintext);
         c.has_plaintext = true;
         return c;
     }
 
-    static Classification found(Which w, Opened&& o) {
+    static Classification found(Which w, UnpaddedBlock&& o) {
         return w == Which::source ? plain_source(std::move(o)) : state_only(ValueState::target);
     }
 
@@ -181,7 +134,7 @@ struct ValueMigrator::Impl {
 
         if (auto o = open_plain(first, block)) {
             if (o->padding == RsaPadding::pkcs1_v15) {
-                // A PKCS#1 success may be chance (PITFALLS.md). An OAEP success under the
+                // A PKCS#1 success may be chance (about 1 in 65,000). An OAEP success under the
                 // other key is proof, so the value is that key's (a run must not rewrite a
                 // value already under the target from garbage). A PKCS#1 success there too
                 // leaves nothing saying which key it is under: rewriting could destroy it.
@@ -218,7 +171,12 @@ struct ValueMigrator::Impl {
         const bool is_source = equals_ignore_case(p.thumbprint, keys.source->facts.thumbprint_sha1);
         const bool is_target = !is_source && equals_ignore_case(p.thumbprint, keys.target->facts.thumbprint_sha1);
         if (!is_source && !is_target)
-            return state_only(ValueState::foreign, describe_thumbprint(p.thumbprint) + " is neither key's");
+            // A thumbprint is public, and naming it helps the operator find the key; but
+            // the field comes from untrusted data, so it is shown only when it looks like one.
+            return state_only(ValueState::foreign, (looks_like_thumbprint(p.thumbprint)
+                                                        ? "thumbprint " + p.thumbprint
+                                                        : std::string("an unreadable thumbprint")) +
+                                                       " is neither key's");
 
         // An unknown "t" cannot be decrypted by us nor by Carbon, in any mode (and
         // checking it costs no private-key operation, so quick mode catches it too).

@@ -35,10 +35,4 @@ void WorkerPool::for_each(size_t n, const std::function<void(ValueMigrator&, siz
     if (first_error) std::rethrow_exception(first_error);
 }
 
-uint64_t WorkerPool::private_ops() const {
-    uint64_t total = 0;
-    for (const auto& m : migrators_) total += m->private_ops();
-    return total;
-}
-
 }  // namespace ksc::detail

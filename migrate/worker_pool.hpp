@@ -16,7 +16,6 @@ public:
     // Calls fn(migrator, i) once for every i in [0, n), spread over the threads;
     // returns when all are done. The first exception thrown by fn is rethrown here.
     void for_each(size_t n, const std::function<void(ValueMigrator&, size_t)>& fn);
-    uint64_t private_ops() const;
     unsigned jobs() const { return static_cast<unsigned>(migrators_.size()); }
 
 private:

@@ -22,6 +22,8 @@ inline ByteView as_bytes(std::string_view s) {
 // Reads a whole file; missing/unreadable files and files above max_size are
 // ErrorKind::input errors naming the path.
 Bytes read_file(const std::filesystem::path& path, size_t max_size = 64u << 20);
+// The same, as text (the bytes unchanged: no decoding, no newline conversion).
+std::string read_text_file(const std::filesystem::path& path, size_t max_size = 64u << 20);
 
 // Big-endian cursor over untrusted bytes. Every read checks the remaining length
 // and throws ErrorKind::input "<what>: truncated ..." instead of reading past the end,

@@ -1,4 +1,4 @@
-// The textual ciphertext formats of ../shared/design/FORMATS.md: parsing and
+// The textual ciphertext formats (README.md "Ciphertext formats"): parsing and
 // detection (pure, no crypto) and writing. Decryption lives in rsa_cipher.hpp.
 #pragma once
 #include "ksc/bytes.hpp"

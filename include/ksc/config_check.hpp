@@ -1,5 +1,5 @@
 // kscipher check: lints the keystore tables of deployment.toml against the
-// product's rules (../shared/design/WSO2.md). Errors stop the product or make
+// product's rules (README.md "kscipher check"). Errors stop the product or make
 // data unusable; warnings deserve attention; notes are information.
 #pragma once
 #include "ksc/deployment_config.hpp"

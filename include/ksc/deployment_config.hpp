@@ -1,6 +1,6 @@
 // The parts of WSO2's repository/conf/deployment.toml the tools use: the keystore
 // tables with the product's defaults and the internal -> primary fallback, and the
-// [secrets] table. Rules: ../shared/design/WSO2.md.
+// [secrets] table. Rules: README.md "deployment.toml fallbacks" and deployment_config.cpp.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -12,7 +12,6 @@ namespace ksc {
 
 struct KeystoreSettings {
     std::string table;            // "keystore.primary", "keystore.internal", ...
-    bool present = false;         // the table exists in the file
     std::filesystem::path file;   // resolved: bare names under <home>/repository/resources/security
     std::string file_name;        // as written (after $env{} resolution)
     std::string type;             // "JKS" / "PKCS12" (as written, default "JKS")

@@ -42,7 +42,7 @@ private:
     throw Error(ErrorKind::usage, m, std::move(hint));
 }
 
-// Exit codes of ../shared/design/CLI.md.
+// Exit codes: README.md "Exit codes".
 namespace exit_code {
 inline constexpr int ok = 0;
 inline constexpr int problems = 1;

@@ -45,7 +45,6 @@ public:
     // before anything is written anywhere (deployment.toml included).
     void require_same_key_pair(const RunInfo& info) const;
     std::optional<RunInfo> run_info() const;
-    void set_backup_file(const std::string& file);
     void mark_finished(const std::string& at);
     void mark_unfinished();
 

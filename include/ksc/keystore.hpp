@@ -1,5 +1,5 @@
 // Java keystores (JKS, JCEKS, PKCS#12) read into one model. Only reading is needed:
-// the tools never write keystores. Formats: ../shared/design/KEYSTORES.md.
+// the tools never write keystores. Read as Java reads them: README.md "Keystores as Java reads them".
 #pragma once
 #include "ksc/bytes.hpp"
 #include "ksc/certificate.hpp"

@@ -78,7 +78,6 @@ struct MigrationReport {
     std::vector<TargetReport> targets;
     ConfigReport config;
     double estimated_seconds = 0;
-    double measured_values_per_second = 0;
     std::vector<Problem> problems;
     std::vector<std::string> advice;
     std::optional<ReportContext> context;   // plan: set by the program
@@ -86,7 +85,7 @@ struct MigrationReport {
     bool go() const { return problems.empty(); }   // the verdict: GO, or NO-GO with the problems
 
     StateCounts totals() const;      // databases and config together
-    nlohmann::ordered_json to_json() const;   // the plan JSON of CLI.md
+    nlohmann::ordered_json to_json() const;   // the plan JSON (`ksmigrate plan --json`)
     std::string to_markdown(const std::string& title) const;
     std::string to_table() const;    // terminal table per target
 };

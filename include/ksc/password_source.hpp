@@ -1,4 +1,4 @@
-// Where keystore passwords come from, in the order of ../shared/design/CLI.md:
+// Where keystore passwords come from, in this order (README.md "A short tour"):
 // --password-file, --password-env, --password-stdin, the literal in deployment.toml,
 // a prompt with echo off on a terminal; else a usage error naming the options.
 // A password never comes from argv itself.

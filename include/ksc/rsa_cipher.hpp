@@ -1,5 +1,5 @@
 // RSA encryption as Java's JCE does it for the transformation names WSO2 uses.
-// Names and paddings: ../shared/design/FORMATS.md.
+// Names and paddings: README.md "Ciphertext formats".
 #pragma once
 #include "ksc/bytes.hpp"
 

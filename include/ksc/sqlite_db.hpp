@@ -82,7 +82,6 @@ public:
     bool step();                                     // true: a row is available
     void reset();                                    // reset + clear bindings
     SqlValue column(int index) const;                // 0-based
-    int column_count() const;
 
 private:
     sqlite3_stmt* s_;

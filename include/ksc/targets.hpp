@@ -1,5 +1,5 @@
 // What ksmigrate migrates: table/column/key/filter/kind, from a targets file
-// (TOML, ../shared/design/CLI.md) or the built-in profile wso2-apim-4 (WSO2.md).
+// (TOML) or the built-in profile wso2-apim-4: README.md "Targets: what ksmigrate migrates".
 #pragma once
 #include <filesystem>
 #include <string>

@@ -36,7 +36,7 @@ private:
     OutputFormat format_;
 };
 
-// How a plain value, which names no padding, is decrypted (FORMATS.md 1, 1b).
+// How a plain value, which names no padding, is decrypted (README.md "Decrypting plain values").
 struct PlainDecryption {
     enum class Kind {
         any_padding,  // no transformation given: plain_padding_trials, one private-key operation
@@ -68,7 +68,9 @@ struct KeyIdentity {
 // It finds private-key entries only (a trusted certificate cannot decrypt).
 KeyIdentity key_identity(const LoadedKey& key, const Password& store_password, std::optional<KeystoreType> type);
 
-// A thumbprint from untrusted data, shown only when it looks like one.
+// A thumbprint from untrusted data is shown only when it looks like one: at most 128
+// hex digits and colons. shown_thumbprint: tp itself, or "(unreadable)".
+bool looks_like_thumbprint(std::string_view tp);
 std::string shown_thumbprint(std::string_view tp);
 
 // Decrypts RSA ciphertext strings with one private key: self-contained values use

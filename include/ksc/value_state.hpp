@@ -1,4 +1,4 @@
-// Classifying one stored value for a key change (the states of ../shared/design/CLI.md)
+// Classifying one stored value for a key change (the states plan, run and verify report)
 // and re-encrypting it for the target key in the same format and transformation.
 #pragma once
 #include "ksc/bytes.hpp"
@@ -19,7 +19,7 @@ enum class ValueState { empty, source, target, foreign, undecryptable, not_encry
 inline constexpr std::array<ValueState, 7> all_value_states = {
     ValueState::empty, ValueState::source, ValueState::target, ValueState::foreign,
     ValueState::undecryptable, ValueState::not_encrypted, ValueState::symmetric};
-std::string to_string(ValueState s);   // "empty", "source", ... exactly as in CLI.md
+std::string to_string(ValueState s);   // "empty", "source", ... as the reports print them
 
 enum class ClassifyMode {
     full,    // decrypt under the source key: the proof that run will succeed

@@ -1,5 +1,5 @@
-// Format detection and writing (FORMATS.md), without keys: every branch of
-// "Telling formats apart", the hostile inputs, and Gson's exact output.
+// Format detection and writing (README.md "Ciphertext formats"), without keys: every
+// way of telling the formats apart, the hostile inputs, and Gson's exact output.
 #include "ksc/ciphertext.hpp"
 
 #include <botan/auto_rng.h>

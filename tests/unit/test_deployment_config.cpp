@@ -51,8 +51,6 @@ TEST_CASE("config: absent tables give the product defaults") {
     check_default_keystore(c.primary);
     check_default_keystore(c.internal);
     check_default_keystore(c.tls);
-    CHECK_FALSE(c.primary.present);
-    CHECK_FALSE(c.internal.present);
     CHECK_FALSE(c.internal_configured);
     CHECK(c.primary.table == "keystore.primary");
     CHECK(c.internal.table == "keystore.internal");
@@ -74,30 +72,25 @@ TEST_CASE("config: internal and tls fall back to primary field by field") {
     SUBCASE("internal with only file_name") {
         const DeploymentConfig c = parse(primary + "[keystore.internal]\nfile_name = \"internal.p12\"\n");
         CHECK(c.internal_configured);
-        CHECK(c.internal.present);
         CHECK(c.internal.file == sec / "internal.p12");
         CHECK(c.internal.alias == "prim");
         CHECK(c.internal.type == "PKCS12");
         CHECK(c.internal.password == std::optional<std::string>("pp"));
         CHECK(c.internal.key_password == std::optional<std::string>("kp"));
         CHECK(c.primary.file == sec / "primary.p12");
-        CHECK(c.primary.present);
     }
     SUBCASE("internal without file_name is not configured but keeps its own fields") {
         const DeploymentConfig c = parse(primary + "[keystore.internal]\nalias = \"other\"\n");
         CHECK_FALSE(c.internal_configured);
-        CHECK(c.internal.present);
         CHECK(c.internal.file == sec / "primary.p12");
         CHECK(c.internal.alias == "other");
     }
     SUBCASE("tls is the secondary keystore: missing fields come from primary") {
         const DeploymentConfig c = parse(primary + "[keystore.tls]\nalias = \"tls\"\n");
-        CHECK(c.tls.present);
         CHECK(c.tls.file == sec / "primary.p12");
         CHECK(c.tls.type == "PKCS12");
         CHECK(c.tls.alias == "tls");
         CHECK(c.tls.password == std::optional<std::string>("pp"));
-        CHECK_FALSE(c.internal.present);
         CHECK(c.internal.file == sec / "primary.p12");
     }
     SUBCASE("primary with only file_name keeps the other defaults") {
@@ -187,8 +180,6 @@ TEST_CASE("config: the real default deployment.toml and one like it on disk") {
     ksc::test::write(deployment_toml_path(h), text);
 
     const DeploymentConfig c = DeploymentConfig::load(deployment_toml_path(h), h);
-    CHECK(c.tls.present);
-    CHECK_FALSE(c.primary.present);  // commented out in the shipped file
     CHECK(c.primary.file == security_dir(h) / "wso2carbon.jks");
     CHECK(c.tls.file == security_dir(h) / "wso2carbon.jks");
     CHECK(c.tls.password == std::optional<std::string>("wso2carbon"));

@@ -126,9 +126,8 @@ TEST_CASE("journal: resume keeps the run, another key pair is refused") {
     ScratchDir dir;
     auto db = make_db(dir);
     Journal j(*db);
-    j.begin_or_resume(run_ab);
-    j.set_backup_file("/backups/j.db.bak");
-    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", ""});  // same pair: resume
+    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", "/backups/j.db.bak"});
+    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/other.bak"});  // same pair: resume
     CHECK(j.run_info()->started_at == "2024-01-01T00:00:00Z");
     CHECK(j.run_info()->backup_file == "/backups/j.db.bak");
     j.mark_finished("2024-01-02T00:00:00Z");

@@ -272,7 +272,7 @@ TEST_CASE("row_scan: a NULL in any key column is a listed problem") {
 }
 
 TEST_CASE("row_scan: a where naming a column this database lacks is a listed problem") {
-    // WSO2.md: IDP_AUTHENTICATOR_PROPERTY.IS_SECRET exists only in some product versions.
+    // IDP_AUTHENTICATOR_PROPERTY.IS_SECRET exists only in some product versions.
     ScratchDir dir;
     auto db = make_db(dir, R"(
         CREATE TABLE IDP_AUTHENTICATOR_PROPERTY(ID INTEGER PRIMARY KEY, PROPERTY_KEY TEXT, PROPERTY_VALUE TEXT);)");

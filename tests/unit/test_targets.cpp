@@ -1,4 +1,4 @@
-// Targets files (CLI.md) and the built-in profile (WSO2.md's table, row by row).
+// Targets files and the built-in profile, row by row (README.md "Targets: what ksmigrate migrates").
 #include "ksc/error.hpp"
 #include "ksc/targets.hpp"
 #include "test_support.hpp"
@@ -115,7 +115,7 @@ TEST_CASE("targets: load_targets_file reads a file and names a missing one") {
     }
 }
 
-TEST_CASE("targets: builtin profile wso2-apim-4 is WSO2.md's table, one target per column") {
+TEST_CASE("targets: builtin profile wso2-apim-4 is the product's encrypted columns, one target per column") {
     const auto ts = builtin_profile("wso2-apim-4");
     CHECK(ts.size() == 12);
     using K = std::vector<std::string>;

@@ -1,4 +1,4 @@
-// ValueMigrator: the value states of CLI.md (ksmigrate) and re-encryption, against
+// ValueMigrator: the value states ksmigrate reports and re-encryption, against
 // values made by the real peer (keys by keytool, RSA blocks by openssl) and checked
 // back with openssl under the target key.
 #include "ksc/certificate.hpp"
@@ -204,7 +204,7 @@ Classification classify_counting(ValueMigrator& m, std::string_view value, Class
 
 }  // namespace
 
-TEST_CASE("value_state: state names are exactly those of CLI.md") {
+TEST_CASE("value_state: state names are exactly those the reports print") {
     std::string all;
     for (ValueState s : all_value_states) all += to_string(s) + ",";
     CHECK(all == "empty,source,target,foreign,undecryptable,not_encrypted,symmetric,");
