@@ -3,6 +3,7 @@
 // match our output against what they already see. String values are decoded with the
 // charsets of Java's DerValue.getAsString; the result is always valid UTF-8, whatever
 // bytes the certificate holds (a TeletexString with Latin-1, a stray 0xFF).
+#include "ksc/bytes.hpp"
 #include "ksc/certificate.hpp"
 
 #include <botan/ber_dec.h>
@@ -45,23 +46,8 @@ const std::map<std::string, std::string>& java_keywords() {
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD, what Java's decoders substitute
 
 void append_code_point(std::string& out, uint32_t cp) {
-    if ((cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF) {
-        out += replacement;
-    } else if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    if ((cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF) out += replacement;
+    else append_utf8(out, cp);
 }
 
 std::string from_ascii(ByteView b) {  // US-ASCII: bytes above 0x7F are not characters

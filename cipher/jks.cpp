@@ -5,6 +5,7 @@
 // which refuses to run past the end.
 #include "keystore_formats.hpp"
 
+#include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 
 #include <botan/alg_id.h>
@@ -39,23 +40,7 @@ std::string modified_utf8_to_utf8(ByteView in, const std::string& what) {
     auto unit3 = [&](size_t at) -> uint32_t {
         return ((in[at] & 0x0Fu) << 12) | ((in[at + 1] & 0x3Fu) << 6) | (in[at + 2] & 0x3Fu);
     };
-    auto emit = [&](uint32_t cp) {
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    };
+    auto emit = [&](uint32_t cp) { append_utf8(out, cp); };
     while (i < in.size()) {
         const uint8_t b = in[i];
         if (b < 0x80) {

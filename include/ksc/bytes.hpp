@@ -47,4 +47,7 @@ private:
     std::string what_;
 };
 
+// Appends one code point as UTF-8 (cp below 0x110000; surrogates are the caller's to refuse).
+void append_utf8(std::string& out, uint32_t cp);
+
 }  // namespace ksc
