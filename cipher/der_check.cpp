@@ -60,10 +60,11 @@ public:
             if (n > 4) fail_input(what_ + ": ASN.1 length field too large");
             if (end - pos < n) fail_input(what_ + ": truncated ASN.1 (length cut short)");
             for (size_t i = 0; i < n; ++i) length = (length << 8) | in_[pos++];
-            if (length > end - pos)
-                fail_input(what_ + ": truncated ASN.1 (an item claims " + std::to_string(length) + " bytes, " +
-                           std::to_string(end - pos) + " left)");
         }
+        // Short and long forms alike: an item never reaches past its parent's end.
+        if (!indefinite && length > end - pos)
+            fail_input(what_ + ": truncated ASN.1 (an item claims " + std::to_string(length) + " bytes, " +
+                       std::to_string(end - pos) + " left)");
         const bool constructed = (tag & constructed_bit) != 0;
         if (indefinite && !constructed) fail_input(what_ + ": indefinite length on a primitive ASN.1 item");
 

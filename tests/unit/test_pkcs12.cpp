@@ -402,6 +402,16 @@ TEST_CASE("pkcs12: garbage, BER indefinite lengths and deep nesting are refused 
     CHECK(load_error(nested, pw).find("nesting") != std::string::npos);
 }
 
+TEST_CASE("pkcs12: an inner item whose short-form length reaches past its parent is refused, not read") {
+    // SEQUENCE(3) holding a SEQUENCE that claims 5 bytes: the bytes after the outer item
+    // exist in the buffer, so only the parent's bound stops the read (found by
+    // _GLIBCXX_ASSERTIONS: a short-form length was never checked against it).
+    const Bytes overlong = Botan::hex_decode("3003300500000000000000");
+    const std::string msg = load_error(overlong, pw);
+    CHECK(msg.find("truncated ASN.1 (an item claims 5 bytes, 1 left)") != std::string::npos);
+    CHECK(msg.find("bad.p12") != std::string::npos);
+}
+
 TEST_CASE("pkcs12: iteration count 6,000,000 is refused before any key derivation") {
     using clock = std::chrono::steady_clock;
     struct Case {
