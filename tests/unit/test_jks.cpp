@@ -154,19 +154,8 @@ std::string error_of(F f) {
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
 // Gives a hand-made body a valid integrity hash, so the parser behind it can be attacked.
-Bytes seal(Bytes body, const std::string& password) {
-    auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
-    sha1->update(Password(password).utf16be());
-    sha1->update("Mighty Aphrodite");
-    sha1->update(body);
-    const auto h = sha1->final();
-    body.insert(body.end(), h.begin(), h.end());
-    return body;
-}
-
-void put32(Bytes& b, uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
+Bytes seal(Bytes body, const std::string& password) { return test::seal_jks(std::move(body), password); }
+using test::put32;
 
 }  // namespace
 

@@ -105,19 +105,8 @@ std::string keytool_field(const std::string& store, const std::string& alias, co
     return v;
 }
 
-Bytes seal_jks(Bytes body) {
-    auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
-    sha1->update(Password(pw).utf16be());
-    sha1->update("Mighty Aphrodite");
-    sha1->update(body);
-    const auto h = sha1->final();
-    body.insert(body.end(), h.begin(), h.end());
-    return body;
-}
-
-void put32(Bytes& b, uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
+Bytes seal_jks(Bytes body) { return test::seal_jks(std::move(body), pw); }
+using test::put32;
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 #include "ksc/error.hpp"
 #include "ksc/rsa_cipher.hpp"
 
+#include "test_support.hpp"
+
 #include <botan/auto_rng.h>
 #include <botan/ecdsa.h>
 #include <botan/rsa.h>
@@ -15,16 +17,8 @@ using namespace ksc;
 
 namespace {
 
-// Two RSA-2048 keys, made once for the whole file (key generation is the slow part).
-struct Keys {
-    Botan::AutoSeeded_RNG rng;
-    Botan::RSA_PrivateKey a{rng, 2048};
-    Botan::RSA_PrivateKey b{rng, 2048};
-};
-Keys& keys() {
-    static Keys k;
-    return k;
-}
+using test::RsaKeys;
+RsaKeys& keys() { return test::rsa_keys(); }
 
 const char* const all_names[] = {"RSA", "RSA/ECB/PKCS1Padding", "RSA/ECB/OAEPwithSHA1andMGF1Padding",
                                  "RSA/ECB/OAEPWithSHA-256AndMGF1Padding"};

@@ -1,5 +1,9 @@
 #include "test_support.hpp"
 
+#include "ksc/password.hpp"
+
+#include <botan/hash.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,6 +90,25 @@ std::filesystem::path wso2_fixtures() {
     std::filesystem::path root = src ? src : KSC_SOURCE_DIR;
     auto p = root.parent_path() / "shared" / "fixtures" / "wso2";
     return std::filesystem::exists(p / "wso2carbon.jks") ? p : std::filesystem::path{};
+}
+
+RsaKeys& rsa_keys() {
+    static RsaKeys k;
+    return k;
+}
+
+Bytes seal_jks(Bytes body, const std::string& password) {
+    auto sha1 = Botan::HashFunction::create_or_throw("SHA-1");
+    sha1->update(Password(password).utf16be());
+    sha1->update("Mighty Aphrodite");
+    sha1->update(body);
+    const auto h = sha1->final();
+    body.insert(body.end(), h.begin(), h.end());
+    return body;
+}
+
+void put32(Bytes& b, uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
 }
 
 }  // namespace ksc::test

@@ -3,6 +3,9 @@
 #pragma once
 #include "ksc/bytes.hpp"
 
+#include <botan/auto_rng.h>
+#include <botan/rsa.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -30,6 +33,19 @@ std::string run_output(const std::string& command);  // stdout of a command that
 
 std::string slurp(const std::filesystem::path& file);
 void write(const std::filesystem::path& file, const std::string& content);
+
+// Two RSA-2048 key pairs, made once per test process (key generation is the slow part).
+struct RsaKeys {
+    Botan::AutoSeeded_RNG rng;
+    Botan::RSA_PrivateKey a{rng, 2048};
+    Botan::RSA_PrivateKey b{rng, 2048};
+};
+RsaKeys& rsa_keys();
+
+// A hand-made JKS/JCEKS body with its integrity hash for `password` appended, so the
+// parser behind the hash can be reached; and a big-endian u32 appended to a body.
+Bytes seal_jks(Bytes body, const std::string& password);
+void put32(Bytes& b, uint32_t v);
 
 // ../shared/fixtures/wso2 beside the repository, when it exists (CI, developers);
 // empty path otherwise (a user's fresh clone).

@@ -3,6 +3,8 @@
 #include "ksc/error.hpp"
 #include "ksc/value_crypto.hpp"
 
+#include "test_support.hpp"
+
 #include <botan/auto_rng.h>
 #include <botan/rsa.h>
 #include <doctest/doctest.h>
@@ -13,15 +15,8 @@ using namespace ksc;
 
 namespace {
 
-struct Keys {
-    Botan::AutoSeeded_RNG rng;
-    Botan::RSA_PrivateKey a{rng, 2048};
-    Botan::RSA_PrivateKey b{rng, 2048};
-};
-Keys& keys() {
-    static Keys k;
-    return k;
-}
+using test::RsaKeys;
+RsaKeys& keys() { return test::rsa_keys(); }
 
 const Bytes secret = {'p', '4', 's', 's'};
 
