@@ -1,11 +1,11 @@
 // Internal: the databases of a job and where each target lives among them. A target
 // whose table is in none of them is "missing" (a problem in plan, an error in run),
-// and so is one whose table is there but cannot be scanned safely (missing_parts: a
+// and so is one whose table is there but cannot be scanned safely (plan_scan: a
 // column, a `where` that does not compile, a NULL or non-unique key); a table present
 // in one database and absent from another is simply not there.
 #pragma once
+#include "ksc/database.hpp"
 #include "ksc/migration.hpp"
-#include "ksc/sqlite_db.hpp"
 
 #include <memory>
 #include <vector>
@@ -14,7 +14,8 @@ namespace ksc::detail {
 
 struct Placement {
     Database* db;
-    const Target* target;
+    const Target* target;   // as given: names the journal entries and the report
+    Target stored;          // as this database stores it: the SQL's names and key
 };
 
 struct DatabaseSet {

@@ -1,56 +1,110 @@
-// The in-database journal. Old and new values are bound as SqlValues into
-// untyped columns (no affinity), so a BLOB stays a BLOB and its exact bytes come
-// back for rollback.
+// The in-database journal, in typed columns every backend can index: a value is
+// kept as its storage class (one letter) and its exact bytes, so a BLOB comes back
+// as a BLOB for rollback and a TEXT as TEXT. Lookups and inserts go a chunk of rows
+// per statement, so a remote database costs a round trip per batch, not per row.
 #include "ksc/journal.hpp"
 
 #include "ksc/clock.hpp"
-
 #include "ksc/error.hpp"
 
+#include <algorithm>
 #include <cstdint>
-#include <ctime>
+#include <cstdio>
 
 namespace ksc {
 namespace {
 
 constexpr const char* index_name = "KSMIGRATE_JOURNAL_TARGET_KEY";
-
-std::string q(const char* name) { return quote_identifier(name); }
+// Entries per statement: a few hundred parameters stay inside every backend's limit.
+constexpr size_t chunk = 100;
 
 // Runs fn in the caller's transaction when there is one, else in its own.
 template <typename Fn>
 void in_transaction(Database& db, const Fn& fn) {
-    if (!sqlite3_get_autocommit(db.handle())) return fn();
+    if (db.in_transaction()) return fn();
     Transaction tx(db);
     fn();
     tx.commit();
 }
 
+std::string placeholders(size_t n, const std::string& one) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + one;
+    return out;
+}
+
+// A value as (storage class, bytes) and back.
+SqlValue type_of(const SqlValue& v) {
+    switch (v.type) {
+        case SqlValue::Type::null: return SqlValue::text("n");
+        case SqlValue::Type::integer: return SqlValue::text("i");
+        case SqlValue::Type::real: return SqlValue::text("r");
+        case SqlValue::Type::text: return SqlValue::text("t");
+        case SqlValue::Type::blob: return SqlValue::text("b");
+    }
+    return SqlValue::text("n");
+}
+SqlValue bytes_of(const SqlValue& v) {
+    switch (v.type) {
+        case SqlValue::Type::null: return {};
+        case SqlValue::Type::integer: return SqlValue::blob(std::to_string(v.i));
+        case SqlValue::Type::real: {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.17g", v.d);
+            return SqlValue::blob(buf);
+        }
+        case SqlValue::Type::text:
+        case SqlValue::Type::blob: return SqlValue::blob(v.bytes);
+    }
+    return {};
+}
+SqlValue value_of(const SqlValue& type, const SqlValue& bytes) {
+    const std::string t = type.bytes;
+    if (t == "i") return SqlValue::integer(std::stoll(bytes.bytes));
+    if (t == "r") {
+        SqlValue v;
+        v.type = SqlValue::Type::real;
+        v.d = std::stod(bytes.bytes);
+        return v;
+    }
+    if (t == "t") return SqlValue::text(bytes.bytes);
+    if (t == "b") return SqlValue::blob(bytes.bytes);
+    return {};
+}
+
 }  // namespace
 
-bool Journal::exists(const Database& db) { return db.table_exists(run_table) || db.table_exists(entries_table); }
+bool Journal::exists(const Database& db) {
+    return db.stored_table(run_table).has_value() || db.stored_table(entries_table).has_value();
+}
 
 void Journal::begin_or_resume(const RunInfo& info) {
+    const SqlDialect& d = db_.dialect();
+    const std::string entries = db_.quote(entries_table), run = db_.quote(run_table);
     in_transaction(db_, [&] {
-        db_.exec("CREATE TABLE IF NOT EXISTS " + q(entries_table) +
-                 " (seq INTEGER PRIMARY KEY, target TEXT NOT NULL, row_key TEXT NOT NULL,"
-                 " old_value, new_value, n_values INTEGER NOT NULL, at TEXT NOT NULL)");
-        db_.exec("CREATE INDEX IF NOT EXISTS " + q(index_name) + " ON " + q(entries_table) + " (target, row_key)");
+        if (!db_.stored_table(entries_table)) {
+            db_.exec("CREATE TABLE " + entries + " (seq " + d.serial_key + ", target " + d.short_text +
+                     " NOT NULL, row_key " + d.key_text + " NOT NULL, old_type CHAR(1) NOT NULL, old_value " + d.bytes +
+                     ", new_type CHAR(1) NOT NULL, new_value " + d.bytes + ", n_values " + d.integer +
+                     " NOT NULL, at " + d.short_text + " NOT NULL)");
+            db_.exec("CREATE INDEX " + db_.quote(index_name) + " ON " + entries + " (target, row_key)");
+        }
         // One row only (id = 1): a database is migrated by one run at a time.
-        db_.exec("CREATE TABLE IF NOT EXISTS " + q(run_table) +
-                 " (id INTEGER PRIMARY KEY CHECK (id = 1), source_thumbprint TEXT NOT NULL,"
-                 " target_thumbprint TEXT NOT NULL, started TEXT NOT NULL, finished TEXT, backup_file TEXT)");
+        if (!db_.stored_table(run_table))
+            db_.exec("CREATE TABLE " + run + " (id " + d.integer + " PRIMARY KEY CHECK (id = 1), source_thumbprint " +
+                     d.short_text + " NOT NULL, target_thumbprint " + d.short_text + " NOT NULL, started " +
+                     d.short_text + " NOT NULL, finished " + d.short_text + ", backup_file " + d.key_text + ")");
         if (run_info()) {
             require_same_key_pair(info);
             return;  // resume: keep its start time and backup
         }
-        auto s = db_.prepare("INSERT INTO " + q(run_table) +
+        auto s = db_.prepare("INSERT INTO " + run +
                              " (id, source_thumbprint, target_thumbprint, started, finished, backup_file)"
-                             " VALUES (1, ?1, ?2, ?3, ?4, ?5)");
-        s.bind(1, info.source_thumbprint).bind(2, info.target_thumbprint).bind(3, info.started_at);
-        s.bind(4, info.finished_at.empty() ? SqlValue{} : SqlValue::text(info.finished_at));
-        s.bind(5, info.backup_file);
-        s.step();
+                             " VALUES (1, ?, ?, ?, ?, ?)");
+        s->bind(1, info.source_thumbprint).bind(2, info.target_thumbprint).bind(3, info.started_at);
+        s->bind(4, info.finished_at.empty() ? SqlValue{} : SqlValue::text(info.finished_at));
+        s->bind(5, info.backup_file);
+        s->step();
     });
 }
 
@@ -58,81 +112,114 @@ void Journal::require_same_key_pair(const RunInfo& info) const {
     const auto existing = run_info();
     if (!existing) return;
     if (existing->source_thumbprint != info.source_thumbprint || existing->target_thumbprint != info.target_thumbprint)
-        fail_refused(db_.file().string() + ": the journal holds a run from key " + existing->source_thumbprint +
-                         " to key " + existing->target_thumbprint + " (started " + existing->started_at + ")",
+        fail_refused(db_.name() + ": the journal holds a run from key " + existing->source_thumbprint + " to key " +
+                         existing->target_thumbprint + " (started " + existing->started_at + ")",
                      "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
 }
 
 std::optional<RunInfo> Journal::run_info() const {
-    if (!db_.table_exists(run_table)) return std::nullopt;
+    if (!db_.stored_table(run_table)) return std::nullopt;
     auto s = db_.prepare("SELECT source_thumbprint, target_thumbprint, started, finished, backup_file FROM " +
-                         q(run_table) + " WHERE id = 1");
-    if (!s.step()) return std::nullopt;
-    return RunInfo{s.column(0).bytes, s.column(1).bytes, s.column(2).bytes, s.column(3).bytes, s.column(4).bytes};
+                         db_.quote(run_table) + " WHERE id = 1");
+    if (!s->step()) return std::nullopt;
+    return RunInfo{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes};
 }
 
 void Journal::mark_finished(const std::string& at) {
-    auto s = db_.prepare("UPDATE " + q(run_table) + " SET finished = ?1 WHERE id = 1");
-    s.bind(1, at).step();
+    auto s = db_.prepare("UPDATE " + db_.quote(run_table) + " SET finished = ? WHERE id = 1");
+    s->bind(1, at).step();
 }
 
-void Journal::mark_unfinished() { db_.exec("UPDATE " + q(run_table) + " SET finished = NULL WHERE id = 1"); }
+void Journal::mark_unfinished() { db_.exec("UPDATE " + db_.quote(run_table) + " SET finished = NULL WHERE id = 1"); }
 
-void Journal::record(const JournalEntry& e) {
-    auto s = db_.cached("INSERT INTO " + q(entries_table) +
-                        " (target, row_key, old_value, new_value, n_values, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    s->bind(1, e.target).bind(2, e.row_key).bind(3, e.old_value).bind(4, e.new_value);
-    s->bind(5, e.values).bind(6, utc_now());
-    s->step();
+void Journal::record(const std::vector<JournalEntry>& entries) {
+    const std::string at = utc_now();  // one clock read per batch
+    for (size_t first = 0; first < entries.size(); first += chunk) {
+        const size_t n = std::min(chunk, entries.size() - first);
+        auto s = db_.cached("INSERT INTO " + db_.quote(entries_table) +
+                            " (target, row_key, old_type, old_value, new_type, new_value, n_values, at) VALUES " +
+                            placeholders(n, "(?, ?, ?, ?, ?, ?, ?, ?)"));
+        int p = 1;
+        for (size_t i = first; i < first + n; ++i) {
+            const JournalEntry& e = entries[i];
+            for (const SqlValue& v : {SqlValue::text(e.target), SqlValue::text(e.row_key), type_of(e.old_value),
+                                      bytes_of(e.old_value), type_of(e.new_value), bytes_of(e.new_value),
+                                      SqlValue::integer(e.values), SqlValue::text(at)})
+                s->bind(p++, v);
+        }
+        s->step();
+    }
 }
 
-std::optional<SqlValue> Journal::written_value(const std::string& target, const std::string& row_key) const {
-    auto s = db_.cached("SELECT new_value FROM " + q(entries_table) +
-                        " WHERE target = ?1 AND row_key = ?2 ORDER BY seq DESC LIMIT 1");
-    s->bind(1, target).bind(2, row_key);
-    if (!s->step()) return std::nullopt;
-    return s->column(0);
+bool Journal::has_entries(const std::string& target) const {
+    if (!db_.stored_table(entries_table)) return false;
+    auto s = db_.prepare("SELECT 1 FROM " + db_.quote(entries_table) + " WHERE target = ? LIMIT 1");
+    s->bind(1, target);
+    return s->step();
+}
+
+std::map<std::string, SqlValue> Journal::written_values(const std::string& target,
+                                                        const std::vector<std::string>& row_keys) const {
+    std::map<std::string, SqlValue> out;
+    for (size_t first = 0; first < row_keys.size(); first += chunk) {
+        const size_t n = std::min(chunk, row_keys.size() - first);
+        // Oldest first, so the last write of a row is the one kept.
+        auto s = db_.cached("SELECT row_key, new_type, new_value FROM " + db_.quote(entries_table) +
+                            " WHERE target = ? AND row_key IN (" + placeholders(n, "?") + ") ORDER BY seq");
+        s->bind(1, target);
+        for (size_t i = 0; i < n; ++i) s->bind(static_cast<int>(i + 2), row_keys[first + i]);
+        while (s->step()) out[s->column(0).bytes] = value_of(s->column(1), s->column(2));
+    }
+    return out;
 }
 
 std::vector<Journal::TargetSummary> Journal::summary() const {
     std::vector<TargetSummary> out;
-    if (!db_.table_exists(entries_table)) return out;
+    if (!db_.stored_table(entries_table)) return out;
     // Targets in the order the run first touched them.
-    auto s = db_.prepare("SELECT target, count(*), total(n_values) FROM " + q(entries_table) +
+    auto s = db_.prepare("SELECT target, count(*), sum(n_values) FROM " + db_.quote(entries_table) +
                          " GROUP BY target ORDER BY min(seq)");
-    while (s.step()) out.push_back({s.column(0).bytes, s.column(1).i, static_cast<int64_t>(s.column(2).d)});
+    while (s->step()) {
+        const SqlValue total = s->column(2);  // an integer, or a numeric PostgreSQL sends as text
+        out.push_back({s->column(0).bytes, s->column(1).i,
+                       total.type == SqlValue::Type::integer ? total.i : std::stoll(total.bytes)});
+    }
     return out;
 }
 
-void Journal::for_each_newest_first(const std::function<void(const JournalEntry&)>& fn) const {
-    // Chunks read into memory and the statement reset before fn runs, so fn may
-    // delete_entry (rollback) without changing a table under an open SELECT.
-    auto s = db_.prepare("SELECT seq, target, row_key, old_value, new_value, n_values FROM " + q(entries_table) +
-                         " WHERE seq < ?1 ORDER BY seq DESC LIMIT 256");
+void Journal::for_each_chunk_newest_first(const std::function<void(const std::vector<JournalEntry>&)>& fn) const {
+    // Each chunk is read into memory and its statement done before fn runs, so fn may
+    // delete entries (rollback) without changing a table under an open SELECT.
+    auto s = db_.prepare("SELECT seq, target, row_key, old_type, old_value, new_type, new_value, n_values FROM " +
+                         db_.quote(entries_table) + " WHERE seq < ? ORDER BY seq DESC LIMIT 256");
     int64_t below = INT64_MAX;
     for (;;) {
-        std::vector<JournalEntry> chunk;
-        s.bind(1, below);
-        while (s.step())
-            chunk.push_back({s.column(0).i, s.column(1).bytes, s.column(2).bytes, s.column(3), s.column(4),
-                             s.column(5).i});
-        s.reset();
-        if (chunk.empty()) return;
-        below = chunk.back().seq;
-        for (const auto& e : chunk) fn(e);
+        std::vector<JournalEntry> entries;
+        s->bind(1, below);
+        while (s->step())
+            entries.push_back({s->column(0).i, s->column(1).bytes, s->column(2).bytes,
+                               value_of(s->column(3), s->column(4)), value_of(s->column(5), s->column(6)),
+                               s->column(7).i});
+        s->reset();
+        if (entries.empty()) return;
+        below = entries.back().seq;
+        fn(entries);
     }
 }
 
-void Journal::delete_entry(int64_t seq) {
-    auto s = db_.prepare("DELETE FROM " + q(entries_table) + " WHERE seq = ?1");
-    s.bind(1, seq).step();
+void Journal::delete_entries(const std::vector<int64_t>& seqs) {
+    for (size_t first = 0; first < seqs.size(); first += chunk) {
+        const size_t n = std::min(chunk, seqs.size() - first);
+        auto s = db_.prepare("DELETE FROM " + db_.quote(entries_table) + " WHERE seq IN (" + placeholders(n, "?") + ")");
+        for (size_t i = 0; i < n; ++i) s->bind(static_cast<int>(i + 1), seqs[first + i]);
+        s->step();
+    }
 }
 
 void Journal::drop() {
     in_transaction(db_, [&] {
-        db_.exec("DROP INDEX IF EXISTS " + q(index_name));
-        db_.exec("DROP TABLE IF EXISTS " + q(entries_table));
-        db_.exec("DROP TABLE IF EXISTS " + q(run_table));
+        if (db_.stored_table(entries_table)) db_.exec("DROP TABLE " + db_.quote(entries_table));  // its index with it
+        if (db_.stored_table(run_table)) db_.exec("DROP TABLE " + db_.quote(run_table));
     });
 }
 

@@ -6,31 +6,52 @@
 #include "ksc/file_io.hpp"
 #include "ksc/journal.hpp"
 #include "ksc/migration.hpp"
+#include "ksc/compare_and_set.hpp"
+#include "ksc/row_key.hpp"
 #include "ksc/row_scan.hpp"
-#include "ksc/run_lock.hpp"
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 namespace ksc {
 
 namespace {
 
-const Target& find_target(const MigrationSettings& s, const std::string& name, const std::filesystem::path& db) {
-    for (const auto& t : s.targets)
-        if (t.name() == name) return t;
-    fail_input(db.string() + ": the journal has values of " + name + ", which is not in the target list",
-               "give the same --profile or --targets as the run");
-}
+// The target the journal names, as this database stores it (the SQL's names and key).
+class StoredTargets {
+public:
+    StoredTargets(const MigrationSettings& s, const Database& db) : s_(s), db_(db) {}
+    const Target& find(const std::string& name) {
+        if (auto it = stored_.find(name); it != stored_.end()) return it->second;
+        for (const auto& t : s_.targets) {
+            if (t.name() != name) continue;
+            ScanPlan plan = plan_scan(db_, t);
+            if (!plan.problems.empty())
+                fail_input(db_.name() + ": " + name + ": " + plan.problems.front() + "; nothing was rolled back");
+            return stored_.emplace(name, std::move(plan.stored)).first->second;
+        }
+        fail_input(db_.name() + ": the journal has values of " + name + ", which is not in the target list",
+                   "give the same --profile or --targets as the run");
+    }
+
+private:
+    const MigrationSettings& s_;
+    const Database& db_;
+    std::map<std::string, Target> stored_;
+};
 
 void require_databases(const MigrationSettings& s) {
-    if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db FILE (repeatable)");
+    if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db (repeatable)");
 }
 
-std::string list_backups(const std::filesystem::path& db) {
+// The backups run made that an operator can still find without the journal: SQLite
+// copies beside the file. A server's row backups are where the run said (current folder).
+std::string list_backups(const DatabaseAddress& db) {
     std::string out;
-    for (const auto& b : backups_beside(db)) out += (out.empty() ? "" : ", ") + b.string();
+    if (db.is_server()) return out;
+    for (const auto& b : backups_beside(db.file)) out += (out.empty() ? "" : ", ") + b.string();
     return out;
 }
 
@@ -40,24 +61,25 @@ std::string list_backups(const std::filesystem::path& db) {
 // the operator must hear where the old values still are: the backups ksmigrate made.
 template <class Fn>
 void for_each_journal(const MigrationSettings& s, const char* verb, bool missing_is_problem, JobOutcome& out, Fn fn) {
-    for (const auto& f : s.databases) {
-        RunLock lock(f);
-        Database db(f, Database::Mode::read_write);
-        if (!Journal::exists(db)) {
+    for (const auto& address : s.databases) {
+        const auto db = open_database(address, Database::Mode::read_write, s.credentials);
+        const auto lock = db->lock_for_migration();
+        const std::string f = db->name();
+        if (!Journal::exists(*db)) {
             if (!missing_is_problem) {
-                out.lines.push_back(f.string() + ": no journal, nothing to " + verb);
+                out.lines.push_back(f + ": no journal, nothing to " + verb);
                 continue;
             }
-            const std::string backups = list_backups(f);
+            const std::string backups = list_backups(address);
             out.problems.push_back(
-                f.string() + ": no journal, so nothing was rolled back (the migration was finalized, already rolled " +
+                f + ": no journal, so nothing was rolled back (the migration was finalized, already rolled " +
                 "back, or never run). " +
                 (backups.empty() ? std::string("No database backup made by ksmigrate is left beside it")
                                  : "The values from before the run are in the backup(s) ksmigrate made: " + backups));
             continue;
         }
-        Journal journal(db);
-        fn(f, db, journal);
+        Journal journal(*db);
+        fn(address, *db, journal);
     }
 }
 
@@ -101,13 +123,13 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
     require_databases(s);
     nlohmann::ordered_json out;
     out["databases"] = nlohmann::ordered_json::array();
-    for (const auto& f : s.databases) {
-        Database db(f, Database::Mode::read_only);
+    for (const auto& address : s.databases) {
+        const auto db = open_database(address, Database::Mode::read_only, s.credentials);
         nlohmann::ordered_json d;
-        d["database"] = f.string();
-        d["journal"] = Journal::exists(db);
-        if (Journal::exists(db)) {
-            Journal j(db);
+        d["database"] = db->name();
+        d["journal"] = Journal::exists(*db);
+        if (Journal::exists(*db)) {
+            Journal j(*db);
             if (auto info = j.run_info()) {
                 d["source_thumbprint"] = info->source_thumbprint;
                 d["target_thumbprint"] = info->target_thumbprint;
@@ -122,7 +144,7 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
         }
         // A probe that never creates or removes the lock file: status is read-only, and
         // a run starting at this moment must still get the lock.
-        const auto held = RunLock::is_held(f);
+        const auto held = db->migration_lock_held();
         d["running"] = held ? nlohmann::ordered_json(*held) : nlohmann::ordered_json();
         out["databases"].push_back(std::move(d));
     }
@@ -158,25 +180,41 @@ JobOutcome rollback_migration(const MigrationSettings& s) {
     // finish it: the databases were rolled back the first time, which is not a problem.
     std::error_code ec;
     const bool config_pending = !s.config_file.empty() && std::filesystem::exists(config_backup_path(s.config_file), ec);
-    for_each_journal(s, "roll back", !config_pending, out, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
+    for_each_journal(s, "roll back", !config_pending, out, [&](const DatabaseAddress&, Database& db, Journal& journal) {
+        StoredTargets targets(s, db);
         Transaction tx(db);
         int64_t restored = 0, conflicts = 0;
-        journal.for_each_newest_first([&](const JournalEntry& e) {
-            const Target& t = find_target(s, e.target, f);
-            // Only where the value is still what the run wrote: anything the product
-            // wrote since is newer data and is not overwritten.
-            if (compare_and_set(db, t, decode_row_key(e.row_key), e.new_value, e.old_value)) {
-                journal.delete_entry(e.seq);
-                ++restored;
-            } else {
-                ++conflicts;
-                out.problems.push_back(f.string() + ": " + e.target + " key " + e.row_key +
-                                " changed after the run; left as it is (its journal entry is kept)");
+        journal.for_each_chunk_newest_first([&](const std::vector<JournalEntry>& entries) {
+            // Runs of one target, newest first: one compare-and-set each.
+            for (size_t first = 0; first < entries.size();) {
+                size_t last = first;
+                while (last < entries.size() && entries[last].target == entries[first].target) ++last;
+                const Target& t = targets.find(entries[first].target);
+                // Only where the value is still what the run wrote: anything the product
+                // wrote since is newer data and is not overwritten.
+                std::vector<RowChange> changes;
+                for (size_t i = first; i < last; ++i)
+                    changes.push_back({decode_row_key(entries[i].row_key), entries[i].new_value, entries[i].old_value});
+                const auto done = compare_and_set(db, t, changes);
+                std::vector<int64_t> restored_seqs;
+                for (size_t i = first; i < last; ++i) {
+                    if (done[i - first]) {
+                        restored_seqs.push_back(entries[i].seq);
+                        ++restored;
+                    } else {
+                        ++conflicts;
+                        out.problems.push_back(db.name() + ": " + entries[i].target + " key " + entries[i].row_key +
+                                               " changed after the run; left as it is (its journal entry is kept)");
+                    }
+                }
+                journal.delete_entries(restored_seqs);
+                first = last;
             }
         });
-        if (conflicts == 0) journal.drop();
         tx.commit();
-        lines.push_back(f.string() + ": " + std::to_string(restored) + " row(s) restored to their old values" +
+        // Dropped after the commit: MySQL commits DDL on its own.
+        if (conflicts == 0) journal.drop();
+        lines.push_back(db.name() + ": " + std::to_string(restored) + " row(s) restored to their old values" +
                         (conflicts ? ", " + std::to_string(conflicts) + " conflict(s) kept in the journal"
                                    : "; journal removed"));
     });
@@ -188,29 +226,30 @@ JobOutcome finalize_migration(const MigrationSettings& s, bool vacuum) {
     require_databases(s);
     JobOutcome out;
     std::vector<std::string>& lines = out.lines;
-    for_each_journal(s, "finalize", false, out, [&](const std::filesystem::path& f, Database& db, Journal& journal) {
+    for_each_journal(s, "finalize", false, out, [&](const DatabaseAddress& address, Database& db, Journal& journal) {
+        const std::string f = db.name();
         const auto info = journal.run_info();
         if (info && info->finished_at.empty())
-            fail_refused(f.string() + ": the migration is not finished; finalizing would lose the way back",
+            fail_refused(f + ": the migration is not finished; finalizing would lose the way back",
                          "run ksmigrate run again to finish it, or ksmigrate rollback");
-        Transaction tx(db);
         journal.drop();
-        tx.commit();
-        lines.push_back(f.string() + ": journal removed; the schema is as it was before the run");
+        lines.push_back(f + ": journal removed; the schema is as it was before the run");
         // Every backup of every run (rolled back ones too): each holds values under the old key.
         std::vector<std::string> backups;
         if (info && !info->backup_file.empty()) backups.push_back(info->backup_file);
-        for (const auto& b : backups_beside(f))
-            if (std::find(backups.begin(), backups.end(), b.string()) == backups.end()) backups.push_back(b.string());
+        if (!address.is_server())
+            for (const auto& b : backups_beside(address.file))
+                if (std::find(backups.begin(), backups.end(), b.string()) == backups.end()) backups.push_back(b.string());
         for (const auto& b : backups)
-            lines.push_back(f.string() + ": backup kept at " + b +
+            lines.push_back(f + ": backup kept at " + b +
                             " (it holds values under the old key: delete it when no longer needed)");
-        const int64_t free_bytes = db.free_bytes();
+        const auto free_bytes = db.free_bytes();
+        if (!free_bytes) return;
         if (vacuum) {
-            db.exec("VACUUM");
-            lines.push_back(f.string() + ": vacuumed; " + std::to_string(free_bytes) + " byte(s) given back");
-        } else if (free_bytes > 0) {
-            lines.push_back(f.string() + ": the journal leaves " + std::to_string(free_bytes) +
+            db.vacuum();
+            lines.push_back(f + ": vacuumed; " + std::to_string(*free_bytes) + " byte(s) given back");
+        } else if (*free_bytes > 0) {
+            lines.push_back(f + ": the journal leaves " + std::to_string(*free_bytes) +
                             " byte(s) of free pages in the file (reused by SQLite; finalize --vacuum gives them back)");
         }
     });

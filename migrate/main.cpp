@@ -66,6 +66,8 @@ KeyOptions key_options(const char* prefix) {
 struct Options {
     std::string home, config;
     std::vector<std::string> databases;
+    std::filesystem::path db_password_file;
+    std::string db_password_env;
     std::string profile, targets_file;
     bool no_config = false, config_only = false;
     KeyOptions from = key_options("--from-");
@@ -83,7 +85,11 @@ struct Options {
 void add_scope_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--home", o.home, "product home (default: $CARBON_HOME, else the current folder)");
     cmd->add_option("--config", o.config, "deployment.toml (default: HOME/repository/conf/deployment.toml)");
-    cmd->add_option("--db", o.databases, "SQLite database (repeatable)");
+    cmd->add_option("--db", o.databases,
+                    "database: a SQLite file, postgresql://USER@HOST:PORT/DB (repeatable; no password in the URL)");
+    auto* pwfile = cmd->add_option("--db-password-file", o.db_password_file, "server database password: first line of FILE");
+    cmd->add_option("--db-password-env", o.db_password_env, "server database password: environment variable")
+        ->excludes(pwfile);
     auto* profile = cmd->add_option("--profile", o.profile, "built-in target list (wso2-apim-4, the default)");
     cmd->add_option("--targets", o.targets_file, "TOML file listing the targets")->excludes(profile);
     auto* no_config = cmd->add_flag("--no-config", o.no_config, "leave the [secrets] of deployment.toml alone");
@@ -117,26 +123,45 @@ std::optional<DeploymentConfig> load_config_if_present(const Options& o) {
 }
 
 // The same database named twice (x and ./x, or through a symlink) would be counted
-// twice by plan and lock itself out in run: each file once, under its first spelling.
-std::vector<std::filesystem::path> distinct_databases(const std::vector<std::string>& given) {
-    std::vector<std::filesystem::path> out, seen;
+// twice by plan and lock itself out in run: each database once, under its first spelling.
+std::vector<DatabaseAddress> distinct_databases(const std::vector<std::string>& given) {
+    std::vector<DatabaseAddress> out;
+    std::vector<std::filesystem::path> seen;
     for (const auto& d : given) {
-        std::error_code ec;
-        std::filesystem::path canon = std::filesystem::weakly_canonical(d, ec);
-        if (ec) canon = std::filesystem::path(d).lexically_normal();
+        DatabaseAddress a = parse_database_address(d);
         bool dup = false;
-        for (size_t i = 0; i < seen.size() && !dup; ++i) {
-            std::error_code ec2;
-            dup = seen[i] == canon || std::filesystem::equivalent(seen[i], canon, ec2);  // hard links too
+        if (a.is_server()) {
+            dup = std::find(out.begin(), out.end(), a) != out.end();
+        } else {
+            std::error_code ec;
+            std::filesystem::path canon = std::filesystem::weakly_canonical(a.file, ec);
+            if (ec) canon = a.file.lexically_normal();
+            for (size_t i = 0; i < seen.size() && !dup; ++i) {
+                std::error_code ec2;
+                dup = seen[i] == canon || std::filesystem::equivalent(seen[i], canon, ec2);  // hard links too
+            }
+            if (!dup) seen.push_back(canon);
         }
         if (dup) {
-            print_note(program, d + " names a database already given; it is used once");
+            print_note(program, a.display() + " names a database already given; it is used once");
             continue;
         }
-        seen.push_back(canon);
-        out.emplace_back(d);
+        out.push_back(std::move(a));
     }
     return out;
+}
+
+// A server's password: from a file or a variable, never from argv; none given leaves
+// libpq to its own PGPASSFILE (~/.pgpass).
+DatabaseCredentials database_credentials(const Options& o) {
+    DatabaseCredentials c;
+    if (!o.db_password_file.empty()) c.password = read_password_file(o.db_password_file);
+    if (!o.db_password_env.empty()) {
+        const char* v = std::getenv(o.db_password_env.c_str());
+        if (!v) fail_usage("--db-password-env " + o.db_password_env + ": no such environment variable");
+        c.password = Password(std::string_view(v));
+    }
+    return c;
 }
 
 // With no database, run would move only deployment.toml and leave every stored value
@@ -147,7 +172,7 @@ void require_database_choice(const Options& o) {
         fail_usage("--config-only and --db exclude each other", "leave out --config-only to work on the databases too");
     if (o.databases.empty() && !o.config_only)
         fail_usage("no database given: the data stored under the old key would be left behind",
-                   "give every product database with --db FILE (repeatable), or --config-only to work on "
+                   "give every product database with --db (repeatable), or --config-only to work on "
                    "deployment.toml alone");
 }
 
@@ -155,6 +180,7 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     require_database_choice(o);
     MigrationSettings s;
     s.databases = distinct_databases(o.databases);
+    s.credentials = database_credentials(o);
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
                                         : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
     if (o.no_config) s.config_note = "--no-config: deployment.toml left alone";
@@ -338,7 +364,8 @@ ReportContext report_context(const Options& o, const MigrationSettings& s) {
     c.command_line = o.command_line;
     c.targets_from = !o.targets_file.empty() ? "targets file " + std::filesystem::absolute(o.targets_file).string()
                                              : "profile " + (o.profile.empty() ? std::string("wso2-apim-4") : o.profile);
-    for (const auto& d : s.databases) c.databases.push_back(std::filesystem::absolute(d).lexically_normal().string());
+    for (const auto& d : s.databases)
+        c.databases.push_back(d.is_server() ? d.display() : std::filesystem::absolute(d.file).lexically_normal().string());
     c.quick = o.quick;
     return c;
 }

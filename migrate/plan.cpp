@@ -40,9 +40,10 @@ double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
     return secs > 0 ? static_cast<double>(n) / secs : 0;
 }
 
-void note_problem(TargetReport& r, const detail::RowWork& w, const Classification& c, size_t& listed) {
+void note_problem(TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c,
+                  size_t& listed) {
     if (listed++ >= max_listed_problems) return;
-    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, r.target),
+    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
                                  to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
 }
 
@@ -79,7 +80,7 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
                     info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
         what += ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
-                            Problem{"error", db->file().string(), "", "", "", "journal", what});  // before preflight
+                            Problem{"error", db->name(), "", "", "", "journal", what});  // before preflight
         ++found;
     }
     if (found)
@@ -148,8 +149,8 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     int64_t classified = 0;
     double crypto_seconds = 0;
     for (const auto& place : set.placements) {
-        TargetReport r{place.db->file().string(), *place.target, false, {}, 0, {}, 0, {}, 0, 0};
-        RowScanner scanner(*place.db, *place.target, s.batch_size);
+        TargetReport r{place.db->name(), *place.target, false, {}, 0, {}, 0, {}, 0, 0};
+        RowScanner scanner(*place.db, place.stored, s.batch_size);
         detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
                                   scanner.count_rows(), s.progress_on_terminal);
         std::vector<Row> rows;
@@ -172,7 +173,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
-                    if (bad) note_problem(r, w, c, listed);
+                    if (bad) note_problem(r, place.stored, w, c, listed);
                 }
             }
             r.rows += static_cast<int64_t>(batch.size());

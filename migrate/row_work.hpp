@@ -14,6 +14,7 @@ namespace ksc::detail {
 
 struct RowWork {
     Row row;
+    std::string row_key;                        // encode_row_key(row.key), made once (run)
     std::vector<std::string> values;            // the ciphertext strings to classify
     std::vector<Classification> results;        // one per value
     std::vector<std::string> new_values;        // run: one per value ("" when unchanged)

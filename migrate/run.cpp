@@ -8,15 +8,15 @@
 #include "row_work.hpp"
 #include "worker_pool.hpp"
 
+#include "row_backup.hpp"
+
 #include "ksc/clock.hpp"
+#include "ksc/compare_and_set.hpp"
 #include "ksc/error.hpp"
 #include "ksc/journal.hpp"
 #include "ksc/migration.hpp"
+#include "ksc/row_key.hpp"
 #include "ksc/row_scan.hpp"
-#include "ksc/run_lock.hpp"
-
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -29,12 +29,16 @@ namespace ksc {
 namespace {
 
 // Timestamped; a backup kept from an earlier run in the same second (rollback keeps
-// them) gets a numbered neighbour instead of refusing the run.
-std::filesystem::path default_backup(const std::filesystem::path& db) {
-    const std::string stem = db.string() + ".ksmigrate-" + utc_now("%Y%m%dT%H%M%SZ");
-    std::filesystem::path file = stem + ".bak";
+// them) gets a numbered neighbour instead of refusing the run. SQLite: a copy of the
+// file beside it; a server: the rows' keys and old values in the current folder.
+std::filesystem::path default_backup(const Database& db) {
+    const std::string time = utc_now("%Y%m%dT%H%M%SZ");
+    const std::string stem = db.can_copy_file() ? db.address().file.string() + ".ksmigrate-" + time
+                                                : "ksmigrate-backup-" + db.address().database + "-" + time;
+    const std::string ext = db.can_copy_file() ? ".bak" : ".jsonl";
+    std::filesystem::path file = stem + ext;
     std::error_code ec;
-    for (int n = 2; std::filesystem::exists(file, ec) && n < 100; ++n) file = stem + "-" + std::to_string(n) + ".bak";
+    for (int n = 2; std::filesystem::exists(file, ec) && n < 100; ++n) file = stem + "-" + std::to_string(n) + ext;
     return file;
 }
 
@@ -52,14 +56,21 @@ public:
         std::error_code ec;
         for (const auto& [db, file] : made_) std::filesystem::remove(file, ec);
     }
-    void make(Database& db, const MigrationSettings& s) {
-        const auto file = (!s.backup_file.empty() && s.databases.size() == 1) ? s.backup_file : default_backup(db.file());
-        db.backup_to(file);
+    void make(Database& db, const MigrationSettings& s, const std::vector<detail::Placement>& placements) {
+        const auto file = (!s.backup_file.empty() && s.databases.size() == 1) ? s.backup_file : default_backup(db);
+        if (db.can_copy_file()) {
+            db.copy_file_to(file);
+        } else {
+            std::vector<const detail::Placement*> here;
+            for (const auto& p : placements)
+                if (p.db == &db) here.push_back(&p);
+            detail::write_row_backup(db, here, file);
+        }
         made_.emplace_back(&db, file);
     }
     std::string file_for(const Database& db) const {
         for (const auto& [d, file] : made_)
-            if (d == &db) return file.string();
+            if (d == &db) return std::filesystem::absolute(file).string();
         return {};
     }
     // Its journal records it now: no longer ours to remove.
@@ -134,27 +145,35 @@ void add_committed(Committed& c, const std::string& db, int64_t n) {
     throw Error(e.kind(), e.what() + std::string(". So far: ") + so_far + "; deployment.toml not changed", hint);
 }
 
-void migrate_target(Database& db, const Target& t, const MigrationSettings& s, detail::WorkerPool& pool,
-                    MigrationReport& rep, Committed& committed) {
+void migrate_target(Database& db, const detail::Placement& place, const MigrationSettings& s,
+                    detail::WorkerPool& pool, MigrationReport& rep, Committed& committed) {
+    const Target& t = *place.target;        // names the journal entries and the report
+    const Target& stored = place.stored;    // the names and key the SQL uses
     Journal journal(db);
-    TargetReport r{db.file().string(), t, false, {}, 0, {}, 0, {}, 0, 0};
-    RowScanner scanner(db, t, s.batch_size);
+    TargetReport r{db.name(), t, false, {}, 0, {}, 0, {}, 0, 0};
+    RowScanner scanner(db, stored, s.batch_size);
     detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
+    // Only a resumed run has rows it rewrote already: a fresh one skips the lookups.
+    const bool resumed = journal.has_entries(t.name());
 
     std::vector<Row> rows;
     auto read_batch = [&](std::vector<detail::RowWork>& batch) {
         batch.clear();
         if (!scanner.next_batch(rows)) return;
         batch.reserve(rows.size());
+        std::vector<std::string> keys;
         for (auto& row : rows) {
-            detail::RowWork w = detail::make_row_work(std::move(row), t);
-            // A row this run already rewrote is not tried again: a PKCS#1 value now
-            // under the target key could, by chance, look like a source value.
-            if (!w.fixed_state) {
-                const auto written = journal.written_value(t.name(), encode_row_key(w.row.key));
-                w.done_before = written && *written == w.row.value;
-            }
-            batch.push_back(std::move(w));
+            batch.push_back(detail::make_row_work(std::move(row), t));
+            batch.back().row_key = encode_row_key(batch.back().row.key);
+            if (!batch.back().fixed_state) keys.push_back(batch.back().row_key);
+        }
+        if (!resumed || keys.empty()) return;
+        // A row this run already rewrote is not tried again: a PKCS#1 value now
+        // under the target key could, by chance, look like a source value.
+        const auto written = journal.written_values(t.name(), keys);
+        for (auto& w : batch) {
+            const auto it = written.find(w.row_key);
+            w.done_before = !w.fixed_state && it != written.end() && it->second == w.row.value;
         }
     };
 
@@ -176,44 +195,55 @@ void migrate_target(Database& db, const Target& t, const MigrationSettings& s, d
         for (const auto& w : batch) {
             for (const auto& c : w.results) {
                 if (c.state != ValueState::undecryptable) continue;
-                const std::string where = db.file().string() + ": " + t.name() + " " + detail::describe_row(w, t);
+                const std::string where = db.name() + ": " + t.name() + " " + detail::describe_row(w, stored);
                 if (!s.skip_undecryptable)
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
                                  "--skip-undecryptable leaves such values (listed) as they are");
-                r.problems.push_back(Problem{"error", db.file().string(), t.table, t.column, detail::describe_row(w, t),
+                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, stored),
                                              "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
             }
         }
 
         if (s.fault) s.fault("batch-read");
-        Transaction tx(db);
+        std::vector<RowChange> changes;
+        std::vector<const detail::RowWork*> changed;
         for (const auto& w : batch) {
             detail::count_row(w, r.states);
-            const auto new_value = detail::rewritten_value(w, t);
-            if (!new_value) continue;
-            if (!compare_and_set(db, t, w.row.key, w.row.value, *new_value)) {
-                r.problems.push_back(Problem{"error", db.file().string(), t.table, t.column, detail::describe_row(w, t),
-                                             "", "changed while it was being migrated; run again to pick it up"});
+            if (auto new_value = detail::rewritten_value(w, t)) {
+                changes.push_back(RowChange{w.row.key, w.row.value, std::move(*new_value)});
+                changed.push_back(&w);
+            }
+        }
+        Transaction tx(db);
+        const std::vector<bool> done = compare_and_set(db, stored, changes);
+        if (s.fault) s.fault("batch-updated");
+        std::vector<JournalEntry> entries;
+        int64_t rewritten = 0;
+        for (size_t i = 0; i < changes.size(); ++i) {
+            const detail::RowWork& w = *changed[i];
+            if (!done[i]) {
+                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, stored), "",
+                                             "changed while it was being migrated; run again to pick it up"});
                 continue;
             }
-            if (s.fault) s.fault("row-updated");
             int64_t n = 0;
             for (const auto& nv : w.new_values) n += !nv.empty();
-            journal.record(JournalEntry{0, t.name(), encode_row_key(w.row.key), w.row.value, *new_value, n});
-            if (s.fault) s.fault("row-journaled");
-            r.rewritten += n;
+            entries.push_back(JournalEntry{0, t.name(), w.row_key, changes[i].expected, changes[i].replacement, n});
+            rewritten += n;
         }
+        journal.record(entries);
+        if (s.fault) s.fault("batch-journaled");
         if (s.fault) s.fault("before-commit");
         tx.commit();
         if (s.fault) s.fault("after-commit");
-        add_committed(committed, db.file().string(), r.rewritten - committed_before);
+        r.rewritten += rewritten;
+        add_committed(committed, db.name(), r.rewritten - committed_before);
         committed_before = r.rewritten;
         r.rows += static_cast<int64_t>(batch.size());
         progress.advance(static_cast<int64_t>(batch.size()));
         if (s.stop && s.stop->load())
-            throw Error(ErrorKind::interrupted, "interrupted after a committed batch of " + t.name() +
-                                                    " in " + db.file().string());
+            throw Error(ErrorKind::interrupted, "interrupted after a committed batch of " + t.name() + " in " + db.name());
         ahead.finish();
         cur = 1 - cur;
     }
@@ -228,10 +258,10 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     rep.source = keys.source;
     rep.target = keys.target;
 
-    // One migration at a time per database; taken before anything is opened for writing.
-    std::vector<std::unique_ptr<RunLock>> locks;
-    for (const auto& f : s.databases) locks.push_back(std::make_unique<RunLock>(f));
     detail::DatabaseSet set(s, Database::Mode::read_write);
+    // One migration at a time per database (released with the connection or the process).
+    std::vector<std::unique_ptr<MigrationLock>> locks;
+    for (auto& db : set.databases) locks.push_back(db->lock_for_migration());
     if (!set.missing.empty()) {
         // Short: a database that is not the product's would otherwise list every target.
         std::string what;
@@ -251,24 +281,10 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
                    "--db; ksmigrate plan lists each one");
     }
 
-    // Every database must take a write lock before deployment.toml is touched: a
-    // database held by the product (busy timeout, exit 4) then stops the run with
-    // nothing changed anywhere, instead of after the config step.
-    // The same for a write-protected file (SQLITE_OPEN_READWRITE quietly falls back
-    // to read-only) or a folder SQLite cannot create its journal file in: both would
-    // otherwise fail at the first commit, after deployment.toml was migrated.
-    for (auto& db : set.databases) {
-        const auto& f = db->file();
-        std::string why;
-        if (sqlite3_db_readonly(db->handle(), "main") == 1) why = "the database file is read-only";
-        else if (const auto folder = f.has_parent_path() ? f.parent_path() : std::filesystem::path(".");
-                 ::access(folder.c_str(), W_OK) != 0)
-            why = "its folder " + folder.string() + " is not writable (SQLite creates its journal file there)";
-        if (!why.empty())
-            fail_input(f.string() + ": cannot write: " + why + "; nothing was changed",
-                       "check the permissions of the file and its folder, or run as the database's owner");
-        Transaction probe(*db);  // BEGIN IMMEDIATE; rolled back by the destructor
-    }
+    // Every database must be writable (permissions, a read-only file or server, a
+    // database the product holds) before deployment.toml is touched: a refusal then
+    // stops the run with nothing changed anywhere, instead of after the config step.
+    for (auto& db : set.databases) db->check_writable();
 
     // Every other refusal, too, before anything is written: a journal holding a run of
     // another key pair, a value of deployment.toml that does not decrypt (the config
@@ -281,18 +297,18 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     FreshBackups backups;
     if (!s.no_backup)
         for (auto& db : set.databases)
-            if (!Journal::exists(*db)) backups.make(*db, s);  // a resumed run keeps its first backup
+            if (!Journal::exists(*db)) backups.make(*db, s, set.placements);  // a resumed run keeps its first backup
 
     for (auto& db : set.databases) {
         const bool resumed = Journal::exists(*db);
         start_journal(*db, keys, backups.file_for(*db));
         if (s.notify) {
             const std::string backup = backups.file_for(*db);
-            if (!backup.empty()) s.notify(db->file().string() + ": backup written to " + backup);
+            if (!backup.empty()) s.notify(db->name() + ": backup written to " + backup);
             if (resumed) {
                 int64_t done = 0;
                 for (const auto& t : Journal(*db).summary()) done += t.values;
-                s.notify("resuming: " + std::to_string(done) + " value(s) already re-encrypted in " + db->file().string());
+                s.notify("resuming: " + std::to_string(done) + " value(s) already re-encrypted in " + db->name());
             }
         }
         backups.keep(*db);
@@ -304,7 +320,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     Committed committed;
     try {
         detail::WorkerPool pool(keys, s.jobs);
-        for (const auto& place : set.placements) migrate_target(*place.db, *place.target, s, pool, rep, committed);
+        for (const auto& place : set.placements) migrate_target(*place.db, place, s, pool, rep, committed);
         if (!set.placements.empty()) stop_if_requested(s, "after the databases, before deployment.toml", "");
     } catch (const Error& e) {
         rethrow_with_progress(e, committed);

@@ -3,9 +3,10 @@
 // transaction as the UPDATE, so a killed run can be resumed or rolled back.
 // finalize drops it and the schema is exactly as before.
 #pragma once
-#include "ksc/sqlite_db.hpp"
+#include "ksc/database.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,16 +49,20 @@ public:
     void mark_finished(const std::string& at);
     void mark_unfinished();
 
-    // Inside the caller's transaction.
-    void record(const JournalEntry& e);
-    // The value this journal wrote for (target, row_key), if any: "already done".
-    std::optional<SqlValue> written_value(const std::string& target, const std::string& row_key) const;
+    // Inside the caller's transaction, one statement per chunk of entries.
+    void record(const std::vector<JournalEntry>& entries);
+    // Whether this journal rewrote any row of the target (a fresh run skips the lookups).
+    bool has_entries(const std::string& target) const;
+    // For each of these row keys that this journal rewrote, the value it wrote last:
+    // "already done". One statement per chunk of keys.
+    std::map<std::string, SqlValue> written_values(const std::string& target,
+                                                   const std::vector<std::string>& row_keys) const;
 
     struct TargetSummary { std::string target; int64_t rows = 0; int64_t values = 0; };
     std::vector<TargetSummary> summary() const;
-    // Newest first (rollback order). fn may delete_entry: entries are read in chunks.
-    void for_each_newest_first(const std::function<void(const JournalEntry&)>& fn) const;
-    void delete_entry(int64_t seq);
+    // Newest first (rollback order), a chunk at a time; fn may delete_entries.
+    void for_each_chunk_newest_first(const std::function<void(const std::vector<JournalEntry>&)>& fn) const;
+    void delete_entries(const std::vector<int64_t>& seqs);
     void drop();   // both tables, nothing else left behind
 
 private:

@@ -2,6 +2,7 @@
 // verify, status, rollback, finalize. The program (migrate/main.cpp) only parses
 // options, loads keys and prints what these return.
 #pragma once
+#include "ksc/database.hpp"
 #include "ksc/key_selection.hpp"
 #include "ksc/targets.hpp"
 #include "ksc/value_state.hpp"
@@ -32,7 +33,7 @@ struct StateCounts {
 // as one line (text(): the `problems` strings and the terminal). Never holds a value.
 struct Problem {
     std::string severity = "error";   // "error": makes the verdict NO-GO
-    std::string database;             // file, or "" (deployment.toml, or no database)
+    std::string database;             // file or URL, or "" (deployment.toml, or no database)
     std::string table, column;        // "" when not about one target
     std::string row_key;              // "ID=8, TENANT_ID=-1234", or ""
     std::string state;                // a value state, "not_scanned", "journal", "key", ...
@@ -61,7 +62,7 @@ struct ReportContext {
     std::string host;
     std::string command_line;
     std::string targets_from;        // "profile wso2-apim-4" or the targets file
-    std::vector<std::string> databases;   // absolute paths
+    std::vector<std::string> databases;   // absolute paths, or server URLs (no password)
     bool quick = false;
 };
 
@@ -91,14 +92,17 @@ struct MigrationReport {
 };
 
 struct MigrationSettings {
-    std::vector<std::filesystem::path> databases;
+    std::vector<DatabaseAddress> databases;
+    DatabaseCredentials credentials;     // for server databases
     std::vector<Target> targets;
     std::filesystem::path config_file;   // deployment.toml; empty: no config step
     std::string config_note;             // why there is no config step
     size_t batch_size = 500;
     unsigned jobs = 2;
     bool skip_undecryptable = false;
-    std::filesystem::path backup_file;   // run: database backup (one database only); empty = default
+    // run: the backup of the database (one database only); empty = default. SQLite: a
+    // copy of the file; a server: the key and old value of every row of the targets (JSONL).
+    std::filesystem::path backup_file;
     bool no_backup = false;
     const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: finish the batch, then stop
     bool progress_on_terminal = false;
@@ -107,8 +111,8 @@ struct MigrationSettings {
     std::function<void(const std::string&)> notify;
     // Crash tests only (ksmigrate_faulty, a test build): called at each point of a
     // batch's life and of the config step, so a test can end the process exactly there.
-    // Points: "batch-read", "row-updated" (an UPDATE done, its journal row not yet
-    // written), "row-journaled", "before-commit", "after-commit", "before-config",
+    // Points: "batch-read", "batch-updated" (the batch's UPDATE done, its journal rows not
+    // yet written), "batch-journaled", "before-commit", "after-commit", "before-config",
     // "after-config". Never set by ksmigrate itself.
     std::function<void(std::string_view point)> fault;
     // plan: problems found before the scan (the target is not the key the product will
@@ -133,8 +137,8 @@ JobOutcome rollback_migration(const MigrationSettings& s);
 // vacuum: give the space the journal took back to the file system (SQLite VACUUM).
 JobOutcome finalize_migration(const MigrationSettings& s, bool vacuum = false);
 
-// The database backups ksmigrate made beside `db` (every run's, rolled back ones too),
-// oldest first.
+// The SQLite database backups ksmigrate made beside `db` (every run's, rolled back ones
+// too), oldest first.
 std::vector<std::filesystem::path> backups_beside(const std::filesystem::path& db);
 
 // The backup ksmigrate keeps of deployment.toml before changing it.

@@ -12,7 +12,7 @@
 //   ksc_bench rss COMMAND...
 //       Runs COMMAND; prints "<seconds> <peak RSS KiB> <exit code>".
 #include "ksc/key_selection.hpp"
-#include "ksc/sqlite_db.hpp"
+#include "ksc/database.hpp"
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
@@ -82,9 +82,9 @@ void fill(Database& db, const std::string& keystore, const std::string& pwfile, 
         Transaction tx(db);
         for (int64_t i = start; i < std::min(rows, start + batch); ++i) {
             const std::string plain = "access-token-" + std::to_string(from + i);
-            ins.bind(1, "tok" + std::to_string(from + i)).bind(2, enc.encrypt(as_bytes(plain), rng));
-            ins.step();
-            ins.reset();
+            ins->bind(1, "tok" + std::to_string(from + i)).bind(2, enc.encrypt(as_bytes(plain), rng));
+            ins->step();
+            ins->reset();
         }
         tx.commit();
     }
@@ -97,7 +97,8 @@ int gen_db(int argc, char** argv) {
     }
     // The library never creates a database (a typo must not make an empty one): start from an empty file.
     if (FILE* f = std::fopen(argv[2], "wx")) std::fclose(f);
-    Database db(argv[2], Database::Mode::read_write);
+    auto db_owner = open_database(parse_database_address(argv[2]), Database::Mode::read_write);
+    Database& db = *db_owner;
     db.exec("CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), "
             "TOKEN_STATE VARCHAR(25))");
     const int64_t rows = std::stoll(argv[3]);

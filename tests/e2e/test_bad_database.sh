@@ -58,10 +58,12 @@ untouched() {  # WHAT: database (content) and deployment.toml exactly as at the 
 consistent() {
   sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok || fail "$1: integrity check"
   if has_journal; then
-    # Row keys are JSON: [{"i":ID}] for an integer primary key.
+    # Row keys are JSON: [{"i":ID}] for an integer primary key; values are kept as
+    # (storage class, bytes): 't' and the text's bytes as a BLOB.
     assert_eq 0 "$(sqlite3 "$DB" "ATTACH 'db.orig' AS o; SELECT count(*) FROM KSMIGRATE_JOURNAL j
       JOIN IDN_SECRET s ON s.ID = json_extract(j.row_key, '\$[0].i') JOIN o.IDN_SECRET os ON os.ID = s.ID
-      WHERE j.target = 'IDN_SECRET.SECRET_VALUE' AND (s.SECRET_VALUE IS NOT j.new_value OR os.SECRET_VALUE IS NOT j.old_value)")" "$1: journal matches the data"
+      WHERE j.target = 'IDN_SECRET.SECRET_VALUE' AND (j.old_type IS NOT 't' OR j.new_type IS NOT 't'
+        OR s.SECRET_VALUE IS NOT CAST(j.new_value AS TEXT) OR os.SECRET_VALUE IS NOT CAST(j.old_value AS TEXT))")" "$1: journal matches the data"
   fi
   sqlite3 "$DB" "ATTACH 'db.orig' AS o; SELECT s.ID FROM IDN_SECRET s JOIN o.IDN_SECRET os USING (ID) WHERE s.SECRET_VALUE IS NOT os.SECRET_VALUE" > changed.txt
   local journaled; journaled=$(journal_rows)

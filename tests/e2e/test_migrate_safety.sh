@@ -123,7 +123,7 @@ run_capture "$KSMIGRATE" rollback "${T[@]}"
 expect_rc 0 "rollback"
 run_capture "$KSMIGRATE" run "${T[@]}" --backup first.bak
 expect_rc 0 "run with --backup"
-assert_contains "$ERR" "backup written to first.bak" "run names its backup before the first batch"
+assert_contains "$ERR" "backup written to $PWD/first.bak" "run names its backup (as an absolute path) before the first batch"
 run_capture "$KSMIGRATE" status "${T[@]}"
 [[ $OUT =~ "started at "[0-9T:-]+Z", finished at " ]] || fail "status: started before finished: $OUT"; ok
 run_capture "$KSMIGRATE" rollback "${T[@]}"

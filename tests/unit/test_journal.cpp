@@ -17,7 +17,7 @@ namespace {
 std::unique_ptr<Database> make_db(const ScratchDir& dir) {
     const auto p = dir / "j.db";
     ksc::test::write(p, "");
-    auto db = std::make_unique<Database>(p, Database::Mode::read_write);
+    auto db = ksc::test::open_sqlite(p, Database::Mode::read_write);
     db->exec("CREATE TABLE IDN_SECRET(ID TEXT PRIMARY KEY, SECRET_VALUE TEXT); CREATE INDEX S_V ON IDN_SECRET(ID);");
     return db;
 }
@@ -25,8 +25,8 @@ std::unique_ptr<Database> make_db(const ScratchDir& dir) {
 std::string schema(const Database& db) {
     auto s = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");
     std::string out;
-    while (s.step())
-        for (int i = 0; i < 4; ++i) out += s.column(i).bytes + "|";
+    while (s->step())
+        for (int i = 0; i < 4; ++i) out += s->column(i).bytes + "|";
     return out;
 }
 
@@ -60,17 +60,20 @@ TEST_CASE("journal: begin, record, look up, summarize, walk newest first") {
     const std::string blob_bytes("\x00\x01\xff\x00", 4);
     {
         Transaction tx(*db);
-        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob(blob_bytes), SqlValue::blob("n1")));
-        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"b"}])", SqlValue::text("old-b"), SqlValue::text("n2")));
-        j.record(entry("AM_KEY_MANAGER.CONFIGURATION", R"([{"t":"u"}])", SqlValue::blob("{}"), SqlValue::blob("{}"), 3));
+        j.record({entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob(blob_bytes), SqlValue::blob("n1")),
+                  entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"b"}])", SqlValue::text("old-b"), SqlValue::text("n2")),
+                  entry("AM_KEY_MANAGER.CONFIGURATION", R"([{"t":"u"}])", SqlValue::blob("{}"), SqlValue::blob("{}"), 3)});
         // The same row rewritten again (a resumed run): the newest entry wins.
-        j.record(entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob("n1"), SqlValue::blob("n3")));
+        j.record({entry("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])", SqlValue::blob("n1"), SqlValue::blob("n3"))});
         tx.commit();
     }
-    CHECK(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"a"}])") == SqlValue::blob("n3"));
-    CHECK(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"b"}])") == SqlValue::text("n2"));
-    CHECK_FALSE(j.written_value("IDN_SECRET.SECRET_VALUE", R"([{"t":"c"}])"));
-    CHECK_FALSE(j.written_value("OTHER.COL", R"([{"t":"a"}])"));
+    const auto written = j.written_values("IDN_SECRET.SECRET_VALUE", {R"([{"t":"a"}])", R"([{"t":"b"}])", R"([{"t":"c"}])"});
+    CHECK(written.size() == 2);
+    CHECK(written.at(R"([{"t":"a"}])") == SqlValue::blob("n3"));
+    CHECK(written.at(R"([{"t":"b"}])") == SqlValue::text("n2"));
+    CHECK(j.written_values("OTHER.COL", {R"([{"t":"a"}])"}).empty());
+    CHECK(j.has_entries("AM_KEY_MANAGER.CONFIGURATION"));
+    CHECK_FALSE(j.has_entries("OTHER.COL"));
 
     const auto sum = j.summary();
     REQUIRE(sum.size() == 2);
@@ -82,7 +85,7 @@ TEST_CASE("journal: begin, record, look up, summarize, walk newest first") {
     CHECK(sum[1].values == 3);
 
     std::vector<JournalEntry> seen;
-    j.for_each_newest_first([&](const JournalEntry& e) { seen.push_back(e); });
+    j.for_each_chunk_newest_first([&](const std::vector<JournalEntry>& c) { seen.insert(seen.end(), c.begin(), c.end()); });
     REQUIRE(seen.size() == 4);
     CHECK(seen[0].seq > seen[1].seq);
     CHECK(seen[1].seq > seen[2].seq);
@@ -92,10 +95,11 @@ TEST_CASE("journal: begin, record, look up, summarize, walk newest first") {
     CHECK(seen[3].old_value == SqlValue::blob(blob_bytes));
     CHECK(seen[2].old_value == SqlValue::text("old-b"));
     CHECK(seen[1].values == 3);
-    auto s = db->prepare("SELECT typeof(old_value), length(old_value) FROM KSMIGRATE_JOURNAL ORDER BY seq LIMIT 1");
-    REQUIRE(s.step());
-    CHECK(s.column(0).bytes == "blob");
-    CHECK(s.column(1).i == 4);
+    auto s = db->prepare("SELECT old_type, typeof(old_value), length(old_value) FROM KSMIGRATE_JOURNAL ORDER BY seq LIMIT 1");
+    REQUIRE(s->step());
+    CHECK(s->column(0).bytes == "b");
+    CHECK(s->column(1).bytes == "blob");
+    CHECK(s->column(2).i == 4);
 }
 
 TEST_CASE("journal: rollback-style walk deletes entries as it goes, across chunks") {
@@ -105,17 +109,23 @@ TEST_CASE("journal: rollback-style walk deletes entries as it goes, across chunk
     j.begin_or_resume(run_ab);
     {
         Transaction tx(*db);
+        std::vector<JournalEntry> entries;
         for (int i = 0; i < 1000; ++i)
-            j.record(entry("T.C", std::string("[").append(std::to_string(i)).append("]"), SqlValue::integer(i), SqlValue::integer(-i)));
+            entries.push_back(entry("T.C", std::string("[").append(std::to_string(i)).append("]"), SqlValue::integer(i), SqlValue::integer(-i)));
+        j.record(entries);
         tx.commit();
     }
     int64_t expect = 999;
     int64_t visited = 0;
     Transaction tx(*db);  // as rollback does: one commit, not one fsync per entry
-    j.for_each_newest_first([&](const JournalEntry& e) {
-        CHECK(e.old_value.i == expect--);
-        j.delete_entry(e.seq);
-        ++visited;
+    j.for_each_chunk_newest_first([&](const std::vector<JournalEntry>& chunk) {
+        std::vector<int64_t> seqs;
+        for (const auto& e : chunk) {
+            CHECK(e.old_value == SqlValue::integer(expect--));
+            seqs.push_back(e.seq);
+            ++visited;
+        }
+        j.delete_entries(seqs);
     });
     tx.commit();
     CHECK(visited == 1000);
@@ -151,7 +161,7 @@ TEST_CASE("journal: drop leaves sqlite_master exactly as before begin_or_resume"
     const auto before = schema(*db);
     Journal j(*db);
     j.begin_or_resume(run_ab);
-    j.record(entry("T.C", "[1]", SqlValue::text("a"), SqlValue::text("b")));
+    j.record({entry("T.C", "[1]", SqlValue::text("a"), SqlValue::text("b"))});
     CHECK(schema(*db) != before);
     j.drop();
     CHECK(schema(*db) == before);
@@ -185,9 +195,10 @@ TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothin
     j.require_same_key_pair(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", ""});
 
     // run checks on a read-only connection too: the check itself never writes.
-    const auto path = db->file();
+    const auto path = db->address().file;
     db.reset();
-    Database ro(path, Database::Mode::read_only);
+    auto ro_owner = ksc::test::open_sqlite(path, Database::Mode::read_only);
+    Database& ro = *ro_owner;
     Journal jr(ro);
     try {
         jr.require_same_key_pair(RunInfo{"AAAA", "CCCC", "", "", ""});

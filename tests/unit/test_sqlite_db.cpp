@@ -2,10 +2,11 @@
 // no database ever created by accident, storage classes kept, busy and read-only
 // files mapped to clear errors, backups, transactions.
 #include "ksc/error.hpp"
-#include "ksc/sqlite_db.hpp"
+#include "ksc/database.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>  // the product's own connection, beside ours
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,7 +28,8 @@ std::set<std::string> listing(const std::filesystem::path& dir) {
 // A new database: an empty file is a valid empty SQLite database.
 void create_db(const std::filesystem::path& p, const std::string& sql) {
     ksc::test::write(p, "");
-    Database db(p, Database::Mode::read_write);
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+    Database& db = *db_owner;
     db.exec(sql);
 }
 
@@ -63,16 +65,16 @@ struct RawDb {
 TEST_CASE("sqlite: a missing file is an input error in both modes and no file is created") {
     ScratchDir dir;
     const auto p = dir / "absent.db";
-    CHECK(kind_of([&] { Database db(p, Database::Mode::read_only); }) == ErrorKind::input);
-    CHECK(kind_of([&] { Database db(p, Database::Mode::read_write); }) == ErrorKind::input);
-    CHECK(message_of([&] { Database db(p, Database::Mode::read_only); }).find("absent.db") != std::string::npos);
+    CHECK(kind_of([&] { (void)ksc::test::open_sqlite(p, Database::Mode::read_only); }) == ErrorKind::input);
+    CHECK(kind_of([&] { (void)ksc::test::open_sqlite(p, Database::Mode::read_write); }) == ErrorKind::input);
+    CHECK(message_of([&] { (void)ksc::test::open_sqlite(p, Database::Mode::read_only); }).find("absent.db") != std::string::npos);
     CHECK(listing(dir.path()).empty());
 }
 
 TEST_CASE("sqlite: a file that is not a database fails at open, naming it") {
     ScratchDir dir;
     ksc::test::write(dir / "junk.db", std::string(4096, 'x'));
-    const auto msg = message_of([&] { Database db(dir / "junk.db", Database::Mode::read_only); });
+    const auto msg = message_of([&] { (void)ksc::test::open_sqlite(dir / "junk.db", Database::Mode::read_only); });
     CHECK(msg.find("junk.db") != std::string::npos);
     CHECK(msg.find("not an SQLite database") != std::string::npos);
 }
@@ -84,11 +86,12 @@ TEST_CASE("sqlite: a read-only open and read changes no byte and creates no file
     const auto before_bytes = ksc::test::slurp(p);
     const auto before_list = listing(dir.path());
     {
-        Database db(p, Database::Mode::read_only);
+        auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_only);
+        Database& db = *db_owner;
         auto s = db.prepare("SELECT count(*) FROM T");
-        REQUIRE(s.step());
-        CHECK(s.column(0).i == 2);
-        CHECK(db.table_exists("t"));  // SQL names are case-insensitive
+        REQUIRE(s->step());
+        CHECK(s->column(0).i == 2);
+        CHECK(db.stored_table("t"));  // SQL names are case-insensitive
         CHECK(db.columns("T") == std::vector<std::string>{"ID", "V"});
         // A write through a read-only connection is refused, not performed.
         CHECK(kind_of([&] { db.exec("INSERT INTO T VALUES (3, 'c')"); }) == ErrorKind::input);
@@ -106,10 +109,11 @@ TEST_CASE("sqlite: a WAL database without -wal/-shm is read immutably, creating 
     REQUIRE(listing(dir.path()) == std::set<std::string>{"wal.db"});
     const auto before = ksc::test::slurp(p);
     {
-        Database db(p, Database::Mode::read_only);
+        auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_only);
+        Database& db = *db_owner;
         auto s = db.prepare("SELECT V FROM T");
-        REQUIRE(s.step());
-        CHECK(s.column(0) == SqlValue::text("x"));
+        REQUIRE(s->step());
+        CHECK(s->column(0) == SqlValue::text("x"));
         CHECK(listing(dir.path()) == std::set<std::string>{"wal.db"});
     }
     CHECK(ksc::test::slurp(p) == before);
@@ -125,10 +129,11 @@ TEST_CASE("sqlite: a WAL database with a live writer is read through its -wal") 
     REQUIRE(std::filesystem::file_size(dir / "wal.db-wal") > 0);
     const auto before = ksc::test::slurp(p);
     const auto before_list = listing(dir.path());
-    Database db(p, Database::Mode::read_only);
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_only);
+    Database& db = *db_owner;
     auto s = db.prepare("SELECT V FROM T");
-    REQUIRE(s.step());  // only in the -wal: the immutable shortcut would miss it
-    CHECK(s.column(0) == SqlValue::text("committed"));
+    REQUIRE(s->step());  // only in the -wal: the immutable shortcut would miss it
+    CHECK(s->column(0) == SqlValue::text("committed"));
     CHECK(ksc::test::slurp(p) == before);
     CHECK(listing(dir.path()) == before_list);
 }
@@ -143,7 +148,7 @@ TEST_CASE("sqlite: a WAL database with -wal content but no -shm is refused clear
     std::filesystem::copy_file(live, dir / "copy" / "app.db");
     std::filesystem::copy_file(dir / "live.db-wal", dir / "copy" / "app.db-wal");
     const auto before = listing(dir / "copy");
-    const auto msg = message_of([&] { Database db(dir / "copy" / "app.db", Database::Mode::read_only); });
+    const auto msg = message_of([&] { (void)ksc::test::open_sqlite(dir / "copy" / "app.db", Database::Mode::read_only); });
     CHECK(msg.find("app.db") != std::string::npos);
     CHECK(msg.find("-shm") != std::string::npos);
     CHECK(listing(dir / "copy") == before);
@@ -153,7 +158,8 @@ TEST_CASE("sqlite: values keep their storage class through bind and column") {
     ScratchDir dir;
     const auto p = dir / "v.db";
     create_db(p, "CREATE TABLE T(N INTEGER PRIMARY KEY, V)");
-    Database db(p, Database::Mode::read_write);
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+    Database& db = *db_owner;
     SqlValue real;
     real.type = SqlValue::Type::real;
     real.d = 1.5;
@@ -166,18 +172,18 @@ TEST_CASE("sqlite: values keep their storage class through bind and column") {
                                           real};
     auto ins = db.prepare("INSERT INTO T(N, V) VALUES (?1, ?2)");
     for (size_t i = 0; i < values.size(); ++i) {
-        ins.bind(1, static_cast<int64_t>(i)).bind(2, values[i]);
-        CHECK_FALSE(ins.step());
-        ins.reset();
+        ins->bind(1, static_cast<int64_t>(i)).bind(2, values[i]);
+        CHECK_FALSE(ins->step());
+        ins->reset();
     }
     auto sel = db.prepare("SELECT V, typeof(V) FROM T ORDER BY N");
     const char* types[] = {"null", "text", "blob", "text", "blob", "integer", "real"};
     for (size_t i = 0; i < values.size(); ++i) {
-        REQUIRE(sel.step());
-        CHECK(sel.column(0) == values[i]);
-        CHECK(sel.column(1).bytes == types[i]);
+        REQUIRE(sel->step());
+        CHECK(sel->column(0) == values[i]);
+        CHECK(sel->column(1).bytes == types[i]);
     }
-    CHECK_FALSE(sel.step());
+    CHECK_FALSE(sel->step());
 }
 
 TEST_CASE("sqlite: another connection holding the database is a refusal") {
@@ -186,8 +192,8 @@ TEST_CASE("sqlite: another connection holding the database is a refusal") {
     create_db(p, "CREATE TABLE T(V)");
     RawDb other(p);
     REQUIRE(other.exec("BEGIN IMMEDIATE; INSERT INTO T VALUES (1);") == SQLITE_OK);
-    Database db(p, Database::Mode::read_write);
-    sqlite3_busy_timeout(db.handle(), 50);  // the real 5 s would only slow the test down
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+    Database& db = *db_owner;
     const auto msg = message_of([&] { Transaction tx(db); });
     CHECK(msg.find("another connection holds the database") != std::string::npos);
     CHECK(msg.find("busy.db") != std::string::npos);
@@ -205,7 +211,8 @@ TEST_CASE("sqlite: a read-only file opened read_write fails clearly at the first
                                         std::filesystem::perms::others_read);
     // Root may write any file: check as an unprivileged user in a child then.
     auto check = [&]() -> bool {
-        Database db(p, Database::Mode::read_write);
+        auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+        Database& db = *db_owner;
         try {
             db.exec("INSERT INTO T VALUES (1)");
         } catch (const Error& e) {
@@ -240,21 +247,23 @@ TEST_CASE("sqlite: backup_to writes a 0600 copy and never overwrites") {
     ScratchDir dir;
     const auto p = dir / "src.db";
     create_db(p, "CREATE TABLE T(V); INSERT INTO T VALUES (x'00ff'), ('t');");
-    Database db(p, Database::Mode::read_only);
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_only);
+    Database& db = *db_owner;
     const auto b = dir / "src.db.bak";
-    db.backup_to(b);
+    db.copy_file_to(b);
     CHECK((std::filesystem::status(b).permissions() & std::filesystem::perms::all) ==
           (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     {
-        Database copy(b, Database::Mode::read_only);
+        auto copy_owner = ksc::test::open_sqlite(b, Database::Mode::read_only);
+        Database& copy = *copy_owner;
         auto s = copy.prepare("SELECT V FROM T ORDER BY rowid");
-        REQUIRE(s.step());
-        CHECK(s.column(0) == SqlValue::blob(std::string("\x00\xff", 2)));
-        REQUIRE(s.step());
-        CHECK(s.column(0) == SqlValue::text("t"));
+        REQUIRE(s->step());
+        CHECK(s->column(0) == SqlValue::blob(std::string("\x00\xff", 2)));
+        REQUIRE(s->step());
+        CHECK(s->column(0) == SqlValue::text("t"));
     }
     ksc::test::write(dir / "taken.bak", "keep me");
-    CHECK(kind_of([&] { db.backup_to(dir / "taken.bak"); }) == ErrorKind::refused);
+    CHECK(kind_of([&] { db.copy_file_to(dir / "taken.bak"); }) == ErrorKind::refused);
     CHECK(ksc::test::slurp(dir / "taken.bak") == "keep me");
 }
 
@@ -262,11 +271,12 @@ TEST_CASE("sqlite: Transaction rolls back unless committed") {
     ScratchDir dir;
     const auto p = dir / "tx.db";
     create_db(p, "CREATE TABLE T(V)");
-    Database db(p, Database::Mode::read_write);
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+    Database& db = *db_owner;
     auto count = [&] {
         auto s = db.prepare("SELECT count(*) FROM T");
-        s.step();
-        return s.column(0).i;
+        s->step();
+        return s->column(0).i;
     };
     {
         Transaction tx(db);
@@ -280,18 +290,22 @@ TEST_CASE("sqlite: Transaction rolls back unless committed") {
         tx.commit();
     }
     CHECK(count() == 1);
-    CHECK(db.changes() == 1);
+    auto del = db.prepare("DELETE FROM T");
+    del->step();
+    CHECK(del->changes() == 1);
 }
 
-TEST_CASE("sqlite: quote_identifier doubles quotes; prepare takes one statement only") {
-    CHECK(quote_identifier("A") == "\"A\"");
-    CHECK(quote_identifier("a\"b") == "\"a\"\"b\"");
+TEST_CASE("sqlite: quote doubles quotes; names are found case-insensitively; prepare takes one statement only") {
     ScratchDir dir;
     const auto p = dir / "q.db";
-    create_db(p, "CREATE TABLE " + quote_identifier("we\"ird") + "(V)");
-    Database db(p, Database::Mode::read_write);
-    CHECK(db.table_exists("we\"ird"));
-    CHECK_FALSE(db.table_exists("weird"));
+    create_db(p, "CREATE TABLE \"we\"\"ird\"(V); CREATE TABLE Idn_Secret(V)");
+    auto db_owner = ksc::test::open_sqlite(p, Database::Mode::read_write);
+    Database& db = *db_owner;
+    CHECK(db.quote("A") == "\"A\"");
+    CHECK(db.quote("a\"b") == "\"a\"\"b\"");
+    CHECK(db.stored_table("we\"ird") == "we\"ird");
+    CHECK_FALSE(db.stored_table("weird"));
+    CHECK(db.stored_table("IDN_SECRET") == "Idn_Secret");
     CHECK(kind_of([&] { db.prepare("SELECT 1; DROP TABLE T"); }) == ErrorKind::input);
     CHECK_NOTHROW(db.prepare("SELECT 1; "));
 }

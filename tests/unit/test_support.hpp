@@ -10,7 +10,22 @@
 #include <filesystem>
 #include <string>
 
+#include "ksc/compare_and_set.hpp"
+#include "ksc/database.hpp"
+
 namespace ksc::test {
+
+// A SQLite database through the backend interface, as ksmigrate opens it.
+inline std::unique_ptr<Database> open_sqlite(const std::filesystem::path& file, Database::Mode mode) {
+    DatabaseAddress a;
+    a.file = file;
+    return open_database(a, mode);
+}
+
+// compare_and_set for one row: whether it was changed.
+inline bool cas_one(Database& db, const Target& t, std::vector<SqlValue> key, SqlValue old_value, SqlValue new_value) {
+    return compare_and_set(db, t, {RowChange{std::move(key), std::move(old_value), std::move(new_value)}}).at(0);
+}
 
 // A fresh folder under $TMPDIR, removed when the object goes away.
 class ScratchDir {

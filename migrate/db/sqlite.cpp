@@ -1,9 +1,12 @@
-// SQLite connections for ksmigrate. Two promises matter most here:
+// The SQLite backend. Two promises matter most here:
 //  - a read-only open (plan, verify, status) never creates or changes a file;
 //  - no open ever creates a new empty database where the operator named a missing one.
-#include "ksc/sqlite_db.hpp"
+#include "db/backends.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/run_lock.hpp"
+
+#include <sqlite3.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -89,7 +92,113 @@ static void refuse_other_formats(const std::filesystem::path& file) {
         fail_input(file.string() + ": not an SQLite database", "give the product's database file with --db");
 }
 
-Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
+namespace {
+
+class SqliteDatabase;
+
+class SqliteStatement final : public Statement {
+public:
+    SqliteStatement(sqlite3_stmt* s, const SqliteDatabase& db) : s_(s), db_(db) {}
+    ~SqliteStatement() override { sqlite3_finalize(s_); }
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
+    using Statement::bind;
+    Statement& bind(int index, const SqlValue& v) override;
+    bool step() override;
+    void reset() override {
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+    }
+    SqlValue column(int index) const override;
+    int64_t changes() const override { return sqlite3_changes(sqlite3_db_handle(s_)); }
+
+private:
+    sqlite3_stmt* s_;
+    const SqliteDatabase& db_;
+};
+
+class FileLock final : public MigrationLock {
+public:
+    explicit FileLock(const std::filesystem::path& db) : lock_(db) {}
+
+private:
+    RunLock lock_;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    SqliteDatabase(const DatabaseAddress& address, Mode mode);
+    ~SqliteDatabase() override {
+        clear_cache();  // finalize the cached statements before the connection closes
+        sqlite3_close_v2(db_);
+    }
+
+    const SqlDialect& dialect() const override {
+        static const SqlDialect d{"IS", "", "INTEGER PRIMARY KEY", "TEXT", "TEXT", "BLOB", "INTEGER", true};
+        return d;
+    }
+    std::string quote(const std::string& name) const override { return quote_double(name); }
+    void exec(const std::string& sql) override {
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("executing " + sql);
+    }
+    std::unique_ptr<Statement> prepare(const std::string& sql) const override;
+    std::optional<std::string> query_error(const std::string& sql) const override;
+    std::optional<std::string> stored_table(const std::string& name) const override;
+    std::vector<std::string> columns(const std::string& table) const override {
+        return names("SELECT name FROM pragma_table_info(?)", table);
+    }
+    std::vector<std::string> primary_key(const std::string& table) const override {
+        return names("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", table);
+    }
+    bool declared_unique(const std::string& table, const std::vector<std::string>& cols) const override;
+    std::optional<std::string> row_id(const std::string& table) const override {
+        // A WITHOUT ROWID table has none.
+        if (query_error("SELECT rowid FROM " + quote(table) + " LIMIT 0")) return std::nullopt;
+        return "rowid";
+    }
+    void begin_write() override { exec("BEGIN IMMEDIATE"); }
+    void commit() override { exec("COMMIT"); }
+    void rollback() noexcept override {
+        // A failed ROLLBACK leaves SQLite to roll the journal back at the next open: the same outcome.
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
+    std::unique_ptr<MigrationLock> lock_for_migration() override {
+        return std::make_unique<FileLock>(address().file);
+    }
+    std::optional<bool> migration_lock_held() const override { return RunLock::is_held(address().file); }
+    void check_writable() override;
+    bool can_copy_file() const override { return true; }
+    void copy_file_to(const std::filesystem::path& to) const override;
+    std::optional<int64_t> free_bytes() const override {
+        return pragma("PRAGMA freelist_count") * pragma("PRAGMA page_size");
+    }
+    void vacuum() override { exec("VACUUM"); }
+
+    [[noreturn]] void fail(const std::string& what) const;
+
+private:
+    std::vector<std::string> names(const std::string& sql, const std::string& arg) const {
+        std::vector<std::string> out;
+        auto s = prepare(sql);
+        s->bind(1, arg);
+        while (s->step()) {
+            const SqlValue v = s->column(0);  // NULL for an index on an expression: never a key
+            if (v.type != SqlValue::Type::null) out.push_back(v.bytes);
+        }
+        return out;
+    }
+    int64_t pragma(const char* sql) const {
+        auto st = prepare(sql);
+        return st->step() ? st->column(0).i : int64_t{0};
+    }
+    const std::string& file_name() const { return name(); }
+
+    sqlite3* db_ = nullptr;
+};
+
+SqliteDatabase::SqliteDatabase(const DatabaseAddress& address, Mode mode) : Database(address) {
+    const auto& file = address.file;
     std::error_code ec;
     const auto st = std::filesystem::status(file, ec);
     if (!std::filesystem::exists(st)) fail_input(file.string() + ": database file does not exist");
@@ -113,7 +222,7 @@ Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
     try {
         // SQLite reads lazily; read the schema now so "not a database" is reported at open.
         auto s = prepare("SELECT count(*) FROM sqlite_master");
-        s.step();
+        s->step();
     } catch (...) {
         sqlite3_close(db_);
         db_ = nullptr;
@@ -121,20 +230,13 @@ Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
     }
 }
 
-Database::~Database() {
-    cache_.clear();  // finalize the cached statements before the connection closes
-    // Statements are RAII objects that must not outlive the Database; close_v2 still
-    // defers the close safely should one leak.
-    sqlite3_close_v2(db_);
-}
-
-void Database::fail(const std::string& what) const {
+void SqliteDatabase::fail(const std::string& what) const {
     const int code = sqlite3_extended_errcode(db_);
     const std::string msg = sqlite3_errmsg(db_);
     switch (code & 0xff) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-            fail_refused(file_.string() + ": another connection holds the database (" + what + ": " + msg + ")",
+            fail_refused(file_name() + ": another connection holds the database (" + what + ": " + msg + ")",
                          "stop the product or close other connections to the database, then retry");
         case SQLITE_FULL:
         case SQLITE_IOERR: {
@@ -146,66 +248,85 @@ void Database::fail(const std::string& what) const {
             const int sys = sqlite3_system_errno(db_);
             if ((code & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EFBIG || sys == EDQUOT ||
                 code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_TRUNCATE)
-                fail_input(file_.string() + ": " + what + ": " +
+                fail_input(file_name() + ": " + what + ": " +
                                ((code & 0xff) == SQLITE_FULL ? msg
                                 : sys != 0            ? std::string(std::strerror(sys))
                                                       : "a write failed") +
                                " (no space left? disk full, quota or file-size limit); the unfinished "
                                "transaction was rolled back",
                            "free disk space (or raise the quota / file-size limit), then run the same command again");
-            fail_input(file_.string() + ": " + what + ": " + msg);
+            fail_input(file_name() + ": " + what + ": " + msg);
         }
         case SQLITE_READONLY:
-            fail_input(file_.string() + ": cannot write: the database file is read-only (" + msg + ")",
+            fail_input(file_name() + ": cannot write: the database file is read-only (" + msg + ")",
                        "check the file's permissions and that its folder is writable");
         default:
-            fail_input(file_.string() + ": " + what + ": " + msg);
+            fail_input(file_name() + ": " + what + ": " + msg);
     }
 }
 
-void Database::exec(const std::string& sql) {
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("executing " + sql);
-}
-
-Statement Database::prepare(const std::string& sql) const {
+std::unique_ptr<Statement> SqliteDatabase::prepare(const std::string& sql) const {
     sqlite3_stmt* s = nullptr;
     const char* tail = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, &tail) != SQLITE_OK)
         fail("preparing " + sql);
-    Statement st(s, *this);
+    auto st = std::make_unique<SqliteStatement>(s, *this);
     // One statement only: a targets file's `where` must not smuggle in a second one.
     for (; tail && *tail; ++tail)
         if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';')
-            fail_input(file_.string() + ": more than one SQL statement in: " + sql);
+            fail_input(file_name() + ": more than one SQL statement in: " + sql);
     return st;
 }
 
-bool Database::table_exists(const std::string& table) const {
-    // SQL names are case-insensitive (ASCII), so is this lookup.
-    auto s = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
-    s.bind(1, table);
-    return s.step();
+std::optional<std::string> SqliteDatabase::query_error(const std::string& sql) const {
+    sqlite3_stmt* s = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, &tail);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK) {
+        // A database another connection holds is not a problem of the query.
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) fail("preparing " + sql);
+        return std::string(sqlite3_errmsg(db_));
+    }
+    for (; tail && *tail; ++tail)
+        if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';') return "more than one SQL statement";
+    return std::nullopt;
 }
 
-std::vector<std::string> Database::columns(const std::string& table) const {
-    auto s = prepare("SELECT name FROM pragma_table_info(?1)");
-    s.bind(1, table);
-    std::vector<std::string> out;
-    while (s.step()) out.push_back(s.column(0).bytes);
-    return out;
+std::optional<std::string> SqliteDatabase::stored_table(const std::string& name) const {
+    // SQLite's names are case-insensitive (ASCII), so is this lookup.
+    auto found = names("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", name);
+    if (found.empty()) return std::nullopt;
+    return found.front();
 }
 
-int64_t Database::changes() const { return sqlite3_changes(db_); }
-
-int64_t Database::free_bytes() const {
-    auto pragma = [&](const char* sql) {
-        Statement st = prepare(sql);
-        return st.step() ? st.column(0).i : int64_t{0};
-    };
-    return pragma("PRAGMA freelist_count") * pragma("PRAGMA page_size");
+bool SqliteDatabase::declared_unique(const std::string& table, const std::vector<std::string>& cols) const {
+    auto same_columns = [&](const std::vector<std::string>& have) { return same_names(have, cols); };
+    if (same_columns(primary_key(table))) return true;
+    for (const auto& index : names("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1", table))
+        if (same_columns(names("SELECT name FROM pragma_index_info(?)", index))) return true;
+    return false;
 }
 
-void Database::backup_to(const std::filesystem::path& to) const {
+void SqliteDatabase::check_writable() {
+    // SQLITE_OPEN_READWRITE quietly falls back to read-only on a write-protected file,
+    // and a folder SQLite cannot create its journal file in fails only at the first
+    // commit: both are found here, before anything is written anywhere.
+    const auto& f = address().file;
+    std::string why;
+    if (sqlite3_db_readonly(db_, "main") == 1) why = "the database file is read-only";
+    else if (const auto folder = f.has_parent_path() ? f.parent_path() : std::filesystem::path(".");
+             ::access(folder.c_str(), W_OK) != 0)
+        why = "its folder " + folder.string() + " is not writable (SQLite creates its journal file there)";
+    if (!why.empty())
+        fail_input(f.string() + ": cannot write: " + why + "; nothing was changed",
+                   "check the permissions of the file and its folder, or run as the database's owner");
+    // A database the product holds: the busy timeout, then exit 4 with nothing changed.
+    begin_write();
+    rollback();
+}
+
+void SqliteDatabase::copy_file_to(const std::filesystem::path& to) const {
     // Create the file ourselves: 0600 whatever the umask allows more of, and never
     // over an existing file (an older backup may be the only good copy).
     const int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -240,15 +361,13 @@ void Database::backup_to(const std::filesystem::path& to) const {
         std::error_code ec;
         std::filesystem::remove(to, ec);
         if (error == "busy")
-            fail_refused(file_.string() + ": another connection holds the database; backup not made",
+            fail_refused(file_name() + ": another connection holds the database; backup not made",
                          "stop the product or close other connections to the database, then retry");
-        fail_input(file_.string() + ": backup to " + to.string() + " failed: " + error);
+        fail_input(file_name() + ": backup to " + to.string() + " failed: " + error);
     }
 }
 
-Statement::~Statement() { sqlite3_finalize(s_); }
-
-Statement& Statement::bind(int index, const SqlValue& v) {
+Statement& SqliteStatement::bind(int index, const SqlValue& v) {
     int rc = SQLITE_OK;
     switch (v.type) {
         case SqlValue::Type::null: rc = sqlite3_bind_null(s_, index); break;
@@ -262,34 +381,19 @@ Statement& Statement::bind(int index, const SqlValue& v) {
             rc = sqlite3_bind_blob64(s_, index, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT);
             break;
     }
-    if (rc != SQLITE_OK) db_->fail("binding parameter " + std::to_string(index));
+    if (rc != SQLITE_OK) db_.fail("binding parameter " + std::to_string(index));
     return *this;
 }
 
-Statement& Statement::bind(int index, const std::string& text) { return bind(index, SqlValue::text(text)); }
-
-Statement& Statement::bind(int index, int64_t v) { return bind(index, SqlValue::integer(v)); }
-
-bool Statement::step() {
+bool SqliteStatement::step() {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     const char* sql = sqlite3_sql(s_);
-    db_->fail(std::string("running ") + (sql ? sql : "statement"));
+    db_.fail(std::string("running ") + (sql ? sql : "statement"));
 }
 
-CachedStatement Database::cached(const std::string& sql) const {
-    auto it = cache_.find(sql);
-    if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(prepare(sql))).first;
-    return CachedStatement(*it->second);
-}
-
-void Statement::reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-}
-
-SqlValue Statement::column(int index) const {
+SqlValue SqliteStatement::column(int index) const {
     SqlValue v;
     switch (sqlite3_column_type(s_, index)) {
         case SQLITE_INTEGER:
@@ -317,26 +421,10 @@ SqlValue Statement::column(int index) const {
     return v;
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+}  // namespace
 
-Transaction::~Transaction() {
-    // Destructors must not throw; a failed ROLLBACK leaves SQLite to roll back the
-    // journal on the next open, which is the same outcome.
-    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void Transaction::commit() {
-    db_.exec("COMMIT");
-    done_ = true;
-}
-
-std::string quote_identifier(const std::string& name) {
-    std::string out = "\"";
-    for (char c : name) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
+std::unique_ptr<Database> open_sqlite(const DatabaseAddress& address, Database::Mode mode) {
+    return std::make_unique<SqliteDatabase>(address, mode);
 }
 
 }  // namespace ksc

@@ -1,0 +1,20 @@
+// Internal to the database backends (migrate/db/): each backend's opener and the
+// small pieces of SQL text they share.
+#pragma once
+#include "ksc/database.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ksc {
+
+std::unique_ptr<Database> open_sqlite(const DatabaseAddress& address, Database::Mode mode);
+std::unique_ptr<Database> open_postgresql(const DatabaseAddress& address, Database::Mode mode,
+                                          const DatabaseCredentials& credentials);
+
+// "name" quoted as a standard SQL identifier (SQLite, PostgreSQL).
+std::string quote_double(const std::string& name);
+// The same column names, in any order, compared as SQL compares unquoted names.
+bool same_names(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
+}  // namespace ksc
