@@ -8,7 +8,9 @@ KSC_SRC=${KSC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KSCIPHER="$KSC_BIN/kscipher"
 KSMIGRATE="$KSC_BIN/ksmigrate"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ksc-e2e.XXXXXX")
-trap '[[ -n "${KSC_KEEP:-}" ]] || rm -rf "$WORK"' EXIT
+# Commands a test adds (stopping its database servers) run first.
+CLEANUP=()
+trap 'for c in "${CLEANUP[@]}"; do eval "$c"; done; [[ -n "${KSC_KEEP:-}" ]] || rm -rf "$WORK"' EXIT
 PASSED=0
 
 fail() { echo "FAIL: $* (work folder: $WORK)" >&2; exit 1; }

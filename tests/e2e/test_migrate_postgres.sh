@@ -9,31 +9,12 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/migrate_fixture.sh"
 cd "$WORK"
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[[ -x $PGBIN/initdb ]] || fail "no PostgreSQL server binaries (scripts/setup installs postgresql)"
-
-# --- a private server, stopped however the test ends.
-PGDIR=$(mktemp -d /tmp/ksc-pg.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop_server() { as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PGDIR"; }
-trap stop_server EXIT
-chmod 755 "$PGDIR"
-[[ $(id -u) -eq 0 ]] && chown postgres "$PGDIR"
-printf 'superpw\n' > "$PGDIR/pw"
-as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A scram-sha-256 --pwfile "$PGDIR/pw" >/dev/null || fail "initdb"
-as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-  -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || fail "PostgreSQL did not start: $(cat "$PGDIR/log")"
-
-psql_as() {  # user password db sql...
-  local u=$1 p=$2 d=$3; shift 3
-  PGPASSWORD=$p psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$u" -d "$d" "$@"
-}
-psql_as postgres superpw postgres -c "CREATE ROLE apimadmin LOGIN PASSWORD 'apim-db-pw'" \
-  -c "CREATE DATABASE apim_db OWNER apimadmin" || fail "create role and database"
-pg() { psql_as apimadmin apim-db-pw apim_db "$@"; }
-printf 'apim-db-pw\n' > dbpw.txt
-URL="postgresql://apimadmin@127.0.0.1:$PORT/apim_db"
+source "$KSC_SRC/tests/e2e/db_servers.sh"
+db_servers_trap
+start_postgres || fail "could not start a private PostgreSQL server"
+printf '%s\n' "$DB_PASSWORD" > dbpw.txt
+URL=$PG_URL
+PORT=$PG_PORT
 
 # --- WSO2's schema (as its postgresql.sql writes it) and the fixture's values.
 make_migration_home
