@@ -11,6 +11,8 @@ namespace ksc {
 std::unique_ptr<Database> open_sqlite(const DatabaseAddress& address, Database::Mode mode);
 std::unique_ptr<Database> open_postgresql(const DatabaseAddress& address, Database::Mode mode,
                                           const DatabaseCredentials& credentials);
+std::unique_ptr<Database> open_mysql(const DatabaseAddress& address, Database::Mode mode,
+                                     const DatabaseCredentials& credentials);
 
 // "name" quoted as a standard SQL identifier (SQLite, PostgreSQL).
 std::string quote_double(const std::string& name);

@@ -112,10 +112,9 @@ std::unique_ptr<Database> open_database(const DatabaseAddress& address, Database
     switch (address.kind) {
         case DatabaseAddress::Kind::sqlite: return open_sqlite(address, mode);
         case DatabaseAddress::Kind::postgresql: return open_postgresql(address, mode, credentials);
-        case DatabaseAddress::Kind::mysql: break;
+        case DatabaseAddress::Kind::mysql: return open_mysql(address, mode, credentials);
     }
-    fail_input(address.display() + ": MySQL/MariaDB databases are not supported yet",
-               "use a SQLite or PostgreSQL database; MySQL support is planned");
+    fail_internal("unknown database kind");
 }
 
 CachedStatement Database::cached(const std::string& sql) const {

@@ -31,7 +31,8 @@ start_postgres() {
   DB_SERVER_DIRS+=("$dir")
   chmod 755 "$dir"
   local as=()
-  if [[ $(id -u) -eq 0 ]]; then chown postgres "$dir"; as=(runuser -u postgres --); fi
+  # As root the server runs as postgres, from / (it may not enter the caller's folder).
+  if [[ $(id -u) -eq 0 ]]; then chown postgres "$dir"; as=(env -C / runuser -u postgres --); fi
   printf 'superpw\n' > "$dir/pw"
   "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A scram-sha-256 --pwfile "$dir/pw" >/dev/null || return 1
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
@@ -56,10 +57,11 @@ start_mariadb() {
   local user=(); [[ $(id -u) -eq 0 ]] && user=(--user=root)
   mariadb-install-db "${user[@]}" --datadir="$dir/data" --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 ||
     { echo "mariadb-install-db failed: $(tail -5 "$dir/install.log")" >&2; return 1; }
-  /usr/sbin/mariadbd "${user[@]}" --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" \
+  /usr/sbin/mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --socket="$dir/sock" --port="$port" \
     --bind-address=127.0.0.1 --pid-file="$dir/pid" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
     --log-error="$dir/err.log" >/dev/null 2>&1 &
   DB_SERVER_STOPS+=("kill -9 $!")
+  disown  # no "Killed" line from the shell when it is stopped
   for i in $(seq 1 100); do
     mariadb --no-defaults --socket="$dir/sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
     sleep 0.2
@@ -70,5 +72,5 @@ start_mariadb() {
   MY_PORT=$port; MY_DIR=$dir
   MY_URL="mysql://apimadmin@127.0.0.1:$port/apim_db"
 }
-my() { mariadb --no-defaults -N -B -h 127.0.0.1 -P "$MY_PORT" -u apimadmin -p"$DB_PASSWORD" apim_db "$@"; }
+my() { mariadb --no-defaults -N -B -r -h 127.0.0.1 -P "$MY_PORT" -u apimadmin -p"$DB_PASSWORD" apim_db "$@"; }
 my_root() { mariadb --no-defaults -N -B --socket="$MY_DIR/sock" -uroot "$@"; }
