@@ -99,6 +99,16 @@ Resolved resolve_placeholders(std::string_view raw, const std::filesystem::path&
     return r;
 }
 
+// "&amp;" as "&" (a URL written for XML).
+std::string unescape_amp(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        out += s[i];
+        if (s.compare(i, 5, "&amp;") == 0) i += 4;
+    }
+    return out;
+}
+
 class Reader {
 public:
     Reader(const toml::table& doc, std::string file, std::filesystem::path home)
@@ -126,6 +136,29 @@ public:
                        "quote it: " + std::string(key) + " = \"...\"");
         if (at) *at = node->source().begin;
         return node->as_string()->get();
+    }
+
+    // [database.<name>] tables that name a database (a url or a type); pool options
+    // and other sub-tables are not databases.
+    std::vector<DatabaseSettings> databases() const {
+        std::vector<DatabaseSettings> out;
+        const toml::table* all = table("database");
+        if (!all) return out;
+        for (const auto& [key, node] : *all) {
+            const toml::table* t = node.as_table();
+            std::string dotted = "database.";
+            dotted.append(key.str());  // append: GCC 12 warns falsely (-Wrestrict) on "x." + string
+            if (!t || (!t->contains("url") && !t->contains("type"))) continue;
+            DatabaseSettings d;
+            d.name = std::string(key.str());
+            d.type = raw(t, dotted, "type").value_or("");
+            // WSO2's samples write the URL as it goes into XML: &amp; between parameters.
+            d.url = unescape_amp(raw(t, dotted, "url").value_or(""));
+            d.username = raw(t, dotted, "username").value_or("");
+            d.password = raw(t, dotted, "password").value_or("");
+            out.push_back(std::move(d));
+        }
+        return out;
     }
 
     // file_name, type and alias must resolve: a keystore we cannot name is an error.
@@ -252,6 +285,7 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     c.truststore = r.keystore("truststore", r.defaults(truststore_defaults));
     const toml::table* internal = r.table("keystore.internal");
     c.internal_configured = internal && internal->contains("file_name");
+    c.databases = r.databases();
 
     std::vector<std::pair<toml::source_position, std::string>> refs;
     collect_references(doc, refs);
@@ -269,6 +303,8 @@ KeystoreSettings::~KeystoreSettings() {
     for (std::optional<std::string>* secret : {&password, &key_password})
         if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
 }
+
+DatabaseSettings::~DatabaseSettings() { Botan::secure_scrub_memory(password.data(), password.size()); }
 
 DeploymentConfig::~DeploymentConfig() {
     for (auto& [alias, value] : secrets) Botan::secure_scrub_memory(value.data(), value.size());

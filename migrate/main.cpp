@@ -2,6 +2,8 @@
 // another (a separate internal keystore): plan, run, verify, status, rollback,
 // finalize. Thin on purpose: options, keys, output; the work is in the library.
 // Commands, exit codes and choices: README.md.
+#include "declared_databases.hpp"
+
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/clock.hpp"
@@ -13,6 +15,9 @@
 #include "ksc/migration.hpp"
 #include "ksc/targets.hpp"
 #include "ksc/text.hpp"
+#include "ksc/value_crypto.hpp"
+
+#include <botan/auto_rng.h>
 
 
 #include <csignal>
@@ -164,23 +169,56 @@ DatabaseCredentials database_credentials(const Options& o) {
     return c;
 }
 
+// A [database.*] password written as $secret{alias}: decrypted from [secrets] with the
+// product's internal key (where run moves [secrets]), else its primary key (where they
+// are before the run). Never printed.
+Password reveal_secret(const Options& o, const DeploymentConfig& cfg, const std::string& alias) {
+    const auto it = cfg.secrets.find(alias);
+    if (it == cfg.secrets.end())
+        fail_input(cfg.file.string() + ": a [database] password is $secret{" + alias + "}, which [secrets] does not hold");
+    const std::string& v = it->second;
+    if (v.size() >= 2 && v.front() == '[' && v.back() == ']') return Password(std::string_view(v).substr(1, v.size() - 2));
+    Botan::AutoSeeded_RNG rng;
+    std::string why;
+    for (const auto& [role, k] : {std::pair{"internal", &o.to}, std::pair{"primary", &o.from}}) {
+        try {
+            const LoadedKey key = load_key(key_spec_for_role(cfg, role, k->password, k->key_password_file), true);
+            return Password(decrypt_value(*key.private_key, v, PlainDecryption{}, "$secret{" + alias + "}", rng));
+        } catch (const Error& e) {
+            if (why.empty()) why = e.what();
+        }
+    }
+    fail_input("cannot decrypt $secret{" + alias + "} (a [database] password of deployment.toml) with the internal or "
+               "the primary key: " + why,
+               "give the database with --db and its password with --db-password-file");
+}
+
 // With no database, run would move only deployment.toml and leave every stored value
 // under a key the product no longer uses; finalize would then drop the way back. So
-// leaving the databases out must be said (--config-only), never assumed.
-void require_database_choice(const Options& o) {
+// leaving the databases out must be said (--config-only), never assumed: with no --db,
+// the databases are those deployment.toml declares ([database.*]).
+void require_database_choice(const Options& o, const std::optional<DeploymentConfig>& cfg) {
     if (o.config_only && !o.databases.empty())
         fail_usage("--config-only and --db exclude each other", "leave out --config-only to work on the databases too");
-    if (o.databases.empty() && !o.config_only)
+    if (o.databases.empty() && !o.config_only && !(cfg && !cfg->databases.empty()))
         fail_usage("no database given: the data stored under the old key would be left behind",
                    "give every product database with --db (repeatable), or --config-only to work on "
                    "deployment.toml alone");
 }
 
 MigrationSettings settings(const Options& o, const std::optional<DeploymentConfig>& cfg) {
-    require_database_choice(o);
+    require_database_choice(o, cfg);
     MigrationSettings s;
-    s.databases = distinct_databases(o.databases);
-    s.credentials = database_credentials(o);
+    if (!o.databases.empty() || o.config_only) {
+        s.databases = distinct_databases(o.databases);
+        s.credentials = database_credentials(o);
+    } else {
+        auto declared = detail::declared_databases(*cfg, [&](const std::string& alias) { return reveal_secret(o, *cfg, alias); });
+        for (size_t i = 0; i < declared.addresses.size(); ++i)
+            print_note(program, "database " + declared.names[i] + " from deployment.toml: " + declared.addresses[i].display());
+        s.databases = std::move(declared.addresses);
+        s.credentials = std::move(declared.credentials);
+    }
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
                                         : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
     if (o.no_config) s.config_note = "--no-config: deployment.toml left alone";

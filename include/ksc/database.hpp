@@ -50,10 +50,17 @@ struct DatabaseAddress {
 // A password in the URL is ErrorKind::usage: it would sit in the process list.
 DatabaseAddress parse_database_address(std::string_view text);
 
-// The password for server databases (--db-password-file / --db-password-env); empty:
-// none given (libpq may still find one in PGPASSFILE).
+// Passwords for server databases: one given with --db-password-file / --db-password-env
+// for every database named with --db, or each database's own from deployment.toml's
+// [database.*]. None: the driver's own (libpq's PGPASSFILE), or no password.
 struct DatabaseCredentials {
     std::optional<Password> password;
+    std::vector<std::pair<DatabaseAddress, Password>> per_database;
+    const Password* for_database(const DatabaseAddress& a) const {
+        for (const auto& [address, p] : per_database)
+            if (address == a) return &p;
+        return password ? &*password : nullptr;
+    }
 };
 
 class Statement {

@@ -40,6 +40,19 @@ struct KeystoreSettings {
     ~KeystoreSettings();   // wipes the passwords
 };
 
+// A [database.<name>] table (apim_db, shared_db, identity_db, ...), as written.
+struct DatabaseSettings {
+    std::string name;             // "apim_db"
+    std::string type;             // "postgre", "mysql", "mssql", "oracle", "h2", ... (may be empty)
+    std::string url;              // the JDBC URL, XML escapes (&amp;) undone
+    std::string username;
+    std::string password;         // literal, or "$secret{alias}": never print it
+    DatabaseSettings() = default;
+    DatabaseSettings(const DatabaseSettings&) = default;
+    DatabaseSettings& operator=(const DatabaseSettings&) = default;
+    ~DatabaseSettings();          // wipes the password
+};
+
 struct DeploymentConfig {
     std::filesystem::path file;   // deployment.toml
     std::filesystem::path home;   // product home (CARBON_HOME)
@@ -51,6 +64,7 @@ struct DeploymentConfig {
     std::map<std::string, std::string> secrets;  // alias -> decoded value of [secrets]
                                                  // (may be "[plaintext]": wiped on destruction)
     std::vector<std::string> secret_references;  // every $secret{x} name used in the file, in order
+    std::vector<DatabaseSettings> databases;     // [database.*] tables with a url or type, by name
 
     // Parses the file (malformed TOML: ErrorKind::input with line and column).
     static DeploymentConfig load(const std::filesystem::path& file, const std::filesystem::path& home);

@@ -177,10 +177,11 @@ MyDatabase::MyDatabase(const DatabaseAddress& address, Mode mode, const Database
         }
     }
     std::string password;
-    if (credentials.password) password.assign(credentials.password->utf8().begin(), credentials.password->utf8().end());
+    const Password* given = credentials.for_database(address);
+    if (given) password.assign(given->utf8().begin(), given->utf8().end());
     // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as the other backends do.
     const bool ok = mysql_real_connect(conn_, address.host.c_str(), address.user.empty() ? nullptr : address.user.c_str(),
-                                       credentials.password ? password.c_str() : nullptr, address.database.c_str(),
+                                       given ? password.c_str() : nullptr, address.database.c_str(),
                                        static_cast<unsigned>(address.port), nullptr, CLIENT_FOUND_ROWS) != nullptr;
     std::fill(password.begin(), password.end(), '\0');
     if (!ok) {

@@ -185,8 +185,8 @@ PgDatabase::PgDatabase(const DatabaseAddress& address, Mode mode, const Database
     }
     keys.push_back("options"), values.push_back(options);
     std::string password;  // held only for the connect call
-    if (credentials.password) {
-        const auto& p = credentials.password->utf8();
+    if (const Password* given = credentials.for_database(address)) {
+        const auto& p = given->utf8();
         password.assign(p.begin(), p.end());
         keys.push_back("password"), values.push_back(password);
     }

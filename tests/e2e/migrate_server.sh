@@ -110,6 +110,23 @@ assert_eq "$URL" "$(jq -r '.targets[0].database' plan.json)" "the report names t
 assert_not_contains "$(cat plan.json)" "apim-db-pw" "no password in the report"
 assert_eq "$fp_before$vals_before" "$(fingerprint)$(db_values)" "plan changed nothing"
 
+# --- no --db: the databases deployment.toml declares, the password a $secret{} of [secrets].
+sed -i "/^\[secrets\]/a apim_db_password = \"[$DB_PASSWORD]\"" "$CONF"
+"$KSCIPHER" configure --home "$H" >/dev/null || fail "kscipher configure for the database password"
+if [[ $BACKEND == postgres ]]; then kind=postgre; jdbc="jdbc:postgresql://127.0.0.1:$PORT/apim_db?sslmode=disable&amp;ssl=false"
+else kind=mysql; jdbc="jdbc:mysql://127.0.0.1:$PORT/apim_db?useSSL=false&amp;allowPublicKeyRetrieval=true"; fi
+printf '\n[database.apim_db]\ntype = "%s"\nurl = "%s"\nusername = "apimadmin"\npassword = "$secret{apim_db_password}"\n' "$kind" "$jdbc" >> "$CONF"
+printf '\n[database.apim_db.pool_options]\nmaxActive = 100\n' >> "$CONF"
+run_capture "$KSMIGRATE" plan --home "$H" --json declared.json
+expect_rc 1 "plan on the database deployment.toml declares"
+assert_contains "$ERR" "database apim_db from deployment.toml: $URL" "names the database it uses"
+assert_eq "$(jq -c '[.targets[] | .states]' plan.json)" "$(jq -c '[.targets[] | .states]' declared.json)" "the same counts as with --db"
+assert_not_contains "$OUT$ERR$(cat declared.json)" "$DB_PASSWORD" "the decrypted password is never shown"
+printf '[database.apim_db]\ntype = "h2"\nurl = "jdbc:h2:./repository/database/WSO2AM_DB;DB_CLOSE_ON_EXIT=FALSE"\n' > h2.toml
+run_capture "$KSMIGRATE" status --config h2.toml
+expect_rc 3 "an H2 database cannot be reached"
+assert_contains "$ERR" "[database.apim_db] is an H2 database" "names the table and the type"
+
 # --- run, killed after its first committed batch, then resumed; a product write races it.
 run_capture env KSC_FAULT_AT=after-commit:1 "$KSC_BIN/ksmigrate_faulty" run "${M[@]}" --skip-undecryptable --batch-size 2 --backup rows.jsonl
 expect_rc 137 "killed after the first batch"
@@ -142,8 +159,8 @@ km_peer read PKCS12 "$SEC/internal.p12" internalpw internal internalpw < km1.now
 cmp -s "$WORK/km1.expected" km1.got || fail "the key manager document reads differently"; ok
 assert_eq "$fp_before" "$(fingerprint)" "every other column and the schema unchanged"
 
-run_capture "$KSMIGRATE" verify "${M[@]}"
-expect_rc 1 "verify: the skipped values are still listed"
+run_capture "$KSMIGRATE" verify --home "$H"
+expect_rc 1 "verify (deployment.toml's database; its password now under the new key): the skipped values are listed"
 assert_not_contains "$OUT" "still under the source key" "no value left under the source key"
 
 # --- a value the product rewrites after the run is not overwritten by rollback.
