@@ -16,6 +16,9 @@ struct Placement {
     Database* db;
     const Target* target;   // as given: names the journal entries and the report
     Target stored;          // as this database stores it: the SQL's names and key
+    // The key's names for messages: as the target wrote them, else as stored (a
+    // primary key found here, or SQLite's rowid).
+    const Target& shown() const { return target->key.empty() ? stored : *target; }
 };
 
 struct DatabaseSet {

@@ -233,14 +233,18 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     s.progress_on_terminal = ::isatty(STDERR_FILENO) == 1;
 #ifdef KSC_FAULT_INJECTION
     // ksmigrate_faulty only: KSC_FAULT_AT=POINT:N ends the process (SIGKILL, as a crash
-    // or kill -9 would) the Nth time run reaches POINT. The release binary has no such code.
+    // or kill -9 would) the Nth time run reaches POINT; KSC_FAULT_AT=POINT:N:pause stops
+    // it there (SIGSTOP) so a test can act meanwhile (a product write, a server restart)
+    // and let it go on with SIGCONT. The release binary has no such code.
     if (const char* at = std::getenv("KSC_FAULT_AT"); at && *at) {
-        const std::string spec = at;
+        std::string spec = at;
+        const bool pause = spec.ends_with(":pause");
+        if (pause) spec.resize(spec.size() - 6);
         const auto colon = spec.rfind(':');
         const std::string point = spec.substr(0, colon);
         auto remaining = std::make_shared<long>(colon == std::string::npos ? 1 : std::stol(spec.substr(colon + 1)));
-        s.fault = [point, remaining](std::string_view p) {
-            if (p == point && --*remaining == 0) ::kill(::getpid(), SIGKILL);
+        s.fault = [point, remaining, pause](std::string_view p) {
+            if (p == point && --*remaining == 0) ::kill(::getpid(), pause ? SIGSTOP : SIGKILL);
         };
     }
 #endif

@@ -173,7 +173,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
-                    if (bad) note_problem(r, place.stored, w, c, listed);
+                    if (bad) note_problem(r, place.shown(), w, c, listed);
                 }
             }
             r.rows += static_cast<int64_t>(batch.size());

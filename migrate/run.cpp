@@ -195,12 +195,12 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
         for (const auto& w : batch) {
             for (const auto& c : w.results) {
                 if (c.state != ValueState::undecryptable) continue;
-                const std::string where = db.name() + ": " + t.name() + " " + detail::describe_row(w, stored);
+                const std::string where = db.name() + ": " + t.name() + " " + detail::describe_row(w, place.shown());
                 if (!s.skip_undecryptable)
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
                                  "--skip-undecryptable leaves such values (listed) as they are");
-                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, stored),
+                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()),
                                              "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
             }
         }
@@ -223,7 +223,7 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
         for (size_t i = 0; i < changes.size(); ++i) {
             const detail::RowWork& w = *changed[i];
             if (!done[i]) {
-                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, stored), "",
+                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()), "",
                                              "changed while it was being migrated; run again to pick it up"});
                 continue;
             }

@@ -40,11 +40,13 @@ start_postgres() {
     { echo "PostgreSQL did not start: $(cat "$dir/log")" >&2; return 1; }
   DB_SERVER_STOPS+=("${as[*]} $bin/pg_ctl -D $dir/data -m immediate stop")
   PG_PORT=$port; PG_DIR=$dir
+  PG_RESTART=("${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -m fast restart)
   PGPASSWORD=superpw psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE apimadmin LOGIN PASSWORD '$DB_PASSWORD'" -c "CREATE DATABASE apim_db OWNER apimadmin" >/dev/null || return 1
   PG_URL="postgresql://apimadmin@127.0.0.1:$port/apim_db"
 }
 pg() { PGPASSWORD=$DB_PASSWORD psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U apimadmin -d apim_db "$@"; }
+restart_postgres() { "${PG_RESTART[@]}" >/dev/null; }
 pg_super() { PGPASSWORD=superpw psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${1:-postgres}" "${@:2}"; }
 
 # MariaDB (mariadb-server): a datadir of its own, a private socket, no binary log;

@@ -98,6 +98,23 @@ run_capture "$KSMIGRATE" plan --home "$H" --db "$SCHEME://apimadmin@127.0.0.1:$F
 expect_rc 3 "refused connection"
 assert_eq 1 "$(printf '%s' "$ERR" | grep -c 'ksmigrate: error')" "one error line"
 
+# A user who may read and update the tables but not create ksmigrate's journal: refused
+# before anything is written anywhere (no journal, no backup, deployment.toml as it was).
+if [[ $BACKEND == postgres ]]; then
+  pg_super apim_db -c "CREATE ROLE clerk LOGIN PASSWORD '$DB_PASSWORD'" -c "GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO clerk" >/dev/null
+else
+  my_root -e "CREATE USER 'clerk'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD'; GRANT SELECT, UPDATE ON apim_db.* TO 'clerk'@'127.0.0.1';"
+fi
+cp "$CONF" conf.before_clerk
+run_capture "$KSMIGRATE" run --home "$H" --db "$SCHEME://clerk@127.0.0.1:$PORT/apim_db" --db-password-file dbpw.txt --skip-undecryptable --backup clerk.jsonl
+expect_rc 3 "no privilege to create the journal"
+assert_contains "$ERR" "$SCHEME://clerk@127.0.0.1:$PORT/apim_db" "names the database"
+assert_contains "$ERR" "$([[ $BACKEND == postgres ]] && echo 'may not create tables' || echo 'permission denied')" "says why"
+assert_eq 1 "$(printf '%s' "$ERR" | grep -c 'ksmigrate: error')" "one error line"
+[[ ! -e clerk.jsonl ]] || fail "a refused run left its backup"; ok
+cmp -s "$CONF" conf.before_clerk || fail "a refused run changed deployment.toml"; ok
+assert_eq "$fp_before$vals_before" "$(fingerprint)$(db_values)" "a refused run changed nothing"
+
 # --- plan: the same counts as on SQLite; it changes nothing.
 run_capture "$KSMIGRATE" plan "${M[@]}" --json plan.json
 expect_rc 1 "plan finds the undecryptable and foreign values"
@@ -134,15 +151,46 @@ assert_eq 2 "$(sqlq "SELECT count(*) FROM $J")" "the first batch is journaled"
 assert_eq 600 "$(stat -c %a rows.jsonl)" "the row backup is private"
 assert_eq "13" "$(jq -s '[.[] | select(.target == "IDN_OAUTH_CONSUMER_APPS.CONSUMER_SECRET")] | length' rows.jsonl)" "the backup holds every row of a target"
 assert_not_contains "$(cat rows.jsonl)" "cs-1" "the backup holds ciphertexts, not plaintexts"
-cs3_before=$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3")
+cs4_before=$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=4")
 run_capture "$KSMIGRATE" status "${M[@]}" --json
 expect_rc 0 "status"
 assert_eq "false false" "$(jq -j '.databases[0].finished, " ", .databases[0].running' <<<"$OUT")" "unfinished, and the killed run holds no lock"
-run_capture "$KSMIGRATE" run "${M[@]}" --skip-undecryptable --batch-size 2
-expect_rc 1 "the resumed run finishes (listing what it left)"
+
+# paused_run POINT:N ACTION: the test build stops itself at POINT (SIGSTOP), ACTION runs
+# while it is stopped, then it goes on; RC, OUT and ERR as run_capture sets them.
+paused_run() {
+  "$KSC_BIN/ksmigrate_faulty" run "${M[@]}" --skip-undecryptable --batch-size 2 >"$WORK/.out" 2>"$WORK/.err" </dev/null &
+  local pid=$! i
+  for i in $(seq 1 600); do [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]] && break; sleep 0.1; done
+  [[ $(awk '{print $3}' "/proc/$pid/stat") == T ]] || fail "the run did not stop at $1"
+  eval "$2"
+  kill -CONT "$pid"
+  RC=0; wait "$pid" || RC=$?
+  OUT=$(cat "$WORK/.out"); ERR=$(cat "$WORK/.err")
+}
+# A product write racing the run: the resumed run stops after reading and classifying its
+# 2nd batch (IDs 3, 4); the product stores a new secret for ID 3 meanwhile. It is kept.
+new3=$(enc_source s cs-3)
+KSC_FAULT_AT=batch-read:2:pause paused_run batch-read \
+  "sqlq \"UPDATE IDN_OAUTH_CONSUMER_APPS SET CONSUMER_SECRET = '$new3' WHERE ID = 3\""
+expect_rc 1 "the resumed run finishes, listing the row the product changed"
 assert_contains "$ERR" "resuming: 2 value(s) already re-encrypted" "says it resumes"
+assert_contains "$OUT" "ID=3: changed while it was being migrated" "names the row that changed"
+assert_eq "$new3" "$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3")" "the product's write is not overwritten"
+[[ $(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=4") != "$cs4_before" ]] || fail "the rest of the batch was not written"; ok
+
+# The connection lost mid-run (the server restarted, or the connection killed): exit 3
+# naming the database, that batch rolled back by the server; run again finishes.
+if [[ $BACKEND == postgres ]]; then lose="restart_postgres"
+else lose="my_root -e \"SELECT CONCAT('KILL ', ID) FROM information_schema.PROCESSLIST WHERE USER = 'apimadmin'\" | my_root"; fi
+KSC_FAULT_AT=batch-read:1:pause paused_run batch-read "$lose"
+expect_rc 3 "a lost connection"
+assert_contains "$ERR" "$URL: the connection to the server was lost" "names the database"
+assert_eq 1 "$(printf '%s' "$ERR" | grep -c 'ksmigrate: error')" "one error line"
+run_capture "$KSMIGRATE" run "${M[@]}" --skip-undecryptable --batch-size 2
+expect_rc 1 "run again finishes (listing what it left)"
 assert_eq 0 "$(sqlq "SELECT count(*) FROM (SELECT target, row_key FROM $J GROUP BY 1, 2 HAVING count(*) > 1) x")" "no row rewritten twice"
-[[ $(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3") != "$cs3_before" ]] || fail "the resumed run did not finish the table"; ok
+[[ $(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3") != "$new3" ]] || fail "the product's new secret was not picked up by the next run"; ok
 
 # Java reads every migrated value under the new key; nothing else changed.
 : > jin.txt; : > want.txt
@@ -170,7 +218,8 @@ expect_rc 1 "rollback lists the row the product changed"
 assert_contains "$OUT$ERR" "changed after the run" "the conflict is named"
 assert_eq "rotated-by-product" "$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=2")" "the product's write is kept"
 assert_eq "$(sed -n 2p <<<"$vals_before")" "$(db_values | sed -n 2p)" "the key manager's BYTEA is back byte for byte"
-assert_eq "$cs3_before" "$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3")" "old values are back"
+assert_eq "$cs4_before" "$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=4")" "old values are back"
+assert_eq "$new3" "$(sqlq "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=3")" "the product's write is what the run replaced, so it is back"
 
 # --- run again, finalize: the schema is exactly as before.
 # The journal kept the conflict's entry, so this run resumes the same migration.
