@@ -54,7 +54,9 @@ std::vector<bool> compare_and_set(Database& db, const Target& t, const std::vect
         while (read->step()) {
             std::vector<SqlValue> key;
             for (size_t k = 0; k < keys.size(); ++k) key.push_back(read->column(static_cast<int>(k)));
-            if (!now.emplace(encode_row_key(key), read->column(static_cast<int>(keys.size()))).second)
+            // Rows found by their value share it: one value, changed in all of them.
+            if (!now.emplace(encode_row_key(key), read->column(static_cast<int>(keys.size()))).second &&
+                !t.keyed_by_value())
                 fail_input(db.name() + ": " + t.name() + ": the key matched more than one row; it is not unique");
         }
 
@@ -79,7 +81,8 @@ std::vector<bool> compare_and_set(Database& db, const Target& t, const std::vect
         update->step();
         // The rows are locked: anything but one row per change means the key is not what
         // it was read as, and the caller's transaction must roll back.
-        if (update->changes() != static_cast<int64_t>(changing.size()))
+        const auto n = static_cast<int64_t>(changing.size());
+        if (t.keyed_by_value() ? update->changes() < n : update->changes() != n)
             fail_input(db.name() + ": " + t.name() + ": the UPDATE changed " + std::to_string(update->changes()) +
                        " rows instead of " + std::to_string(changing.size()) + "; the key is not unique");
         for (size_t i : changing) done[i] = true;

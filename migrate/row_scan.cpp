@@ -23,6 +23,8 @@ std::vector<std::string> key_exprs(const Database& db, const Target& t) {
         if (!id) fail_input(db.name() + ": table " + t.table + " has no key to read it by");
         return {*id};
     }
+    // A value used as its own key is compared byte by byte (row_scan.hpp).
+    if (t.keyed_by_value()) return {db.bytewise(db.quote(t.column))};
     std::vector<std::string> out;
     for (const auto& k : t.key) out.push_back(db.quote(k));
     return out;
@@ -49,9 +51,11 @@ std::string where_clause(const Target& t, const std::string& extra) {
 }
 
 // The scan's SELECT (key columns, then the target column) with the target's `where`.
+// A table read by its values reads each distinct value once: rows holding the same
+// ciphertext are changed together.
 std::string select_sql(const Database& db, const Target& t, const std::string& extra) {
-    return "SELECT " + join(detail::key_exprs(db, t), ", ") + ", " + db.quote(t.column) + " FROM " +
-           db.quote(t.table) + where_clause(t, extra);
+    return std::string(t.keyed_by_value() ? "SELECT DISTINCT " : "SELECT ") + join(detail::key_exprs(db, t), ", ") +
+           ", " + db.quote(t.column) + " FROM " + db.quote(t.table) + where_clause(t, extra);
 }
 
 constexpr const char* key_advice =
@@ -66,6 +70,7 @@ constexpr const char* key_advice =
 // no pass over the table; NULLs, which UNIQUE allows, are checked apart.
 std::optional<std::string> key_problem(const Database& db, const Target& t) {
     if (t.key.empty()) return std::nullopt;  // the row id: unique and never NULL
+    if (t.keyed_by_value()) return std::nullopt;  // distinct values, NULLs left out (plan_scan)
     const auto keys = detail::key_exprs(db, t);
     const std::string table = db.quote(t.table);
     const std::string key_text = "key (" + join(t.key, ", ") + ")";
@@ -107,11 +112,16 @@ ScanPlan plan_scan(const Database& db, const Target& t) {
         if (auto c = find_name(cols, k)) k = *c;
         else p.problems.push_back("key column " + t.table + "." + k + " does not exist");
     }
-    if (t.key.empty() && !db.row_id(*table)) {
+    if (t.key.empty() && !db.row_id(*table) && p.problems.empty()) {
         p.stored.key = db.primary_key(*table);
-        if (p.stored.key.empty())
-            p.problems.push_back("table " + t.table + " has no primary key and " + db.name() +
-                                 " no row id to read it by: give a unique set of columns as `key`");
+        if (p.stored.key.empty()) {
+            // No key at all (API-M 4.0/4.1's token audit table): the value is the key.
+            // Rows with one ciphertext are one value to re-encrypt; a new ciphertext is
+            // random, so it never takes another row's value; NULLs hold nothing to migrate.
+            p.stored.key = {p.stored.column};
+            const std::string not_null = db.quote(p.stored.column) + " IS NOT NULL";
+            p.stored.where = t.where.empty() ? not_null : detail::parenthesized(t.where).append(" AND ").append(not_null);
+        }
     }
     // The checks below run SQL that would only fail again on the names reported above.
     if (!p.problems.empty()) return p;

@@ -3,6 +3,9 @@
 #include "ksc/error.hpp"
 #include "ksc/json_values.hpp"
 
+#include <botan/hash.h>
+#include <botan/hex.h>
+
 #include <map>
 
 namespace ksc::detail {
@@ -83,6 +86,11 @@ std::optional<SqlValue> rewritten_value(const RowWork& w, const Target& t) {
 }
 
 std::string describe_row(const RowWork& w, const Target& t) {
+    // A row found by its value is named by a fingerprint of it: reports hold no value.
+    if (t.keyed_by_value()) {
+        const auto sha = Botan::HashFunction::create_or_throw("SHA-256")->process(w.row.value.bytes);
+        return t.column + " value sha256:" + Botan::hex_encode(sha.data(), 4, false);
+    }
     std::string out;
     for (size_t i = 0; i < w.row.key.size(); ++i) {
         const SqlValue& v = w.row.key[i];

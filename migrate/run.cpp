@@ -153,8 +153,10 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
     TargetReport r{db.name(), t, false, {}, 0, {}, 0, {}, 0, 0};
     RowScanner scanner(db, stored, s.batch_size);
     detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
-    // Only a resumed run has rows it rewrote already: a fresh one skips the lookups.
-    const bool resumed = journal.has_entries(t.name());
+    // Only a resumed run has rows it rewrote already: a fresh one skips the lookups. A
+    // table read by its values may meet a value this run wrote further on (it sorts
+    // anywhere): looked up always, so it is counted once.
+    const bool lookups = stored.keyed_by_value() || journal.has_entries(t.name());
 
     std::vector<Row> rows;
     auto read_batch = [&](std::vector<detail::RowWork>& batch) {
@@ -167,7 +169,7 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
             batch.back().row_key = encode_row_key(batch.back().row.key);
             if (!batch.back().fixed_state) keys.push_back(batch.back().row_key);
         }
-        if (!resumed || keys.empty()) return;
+        if (!lookups || keys.empty()) return;
         // A row this run already rewrote is not tried again: a PKCS#1 value now
         // under the target key could, by chance, look like a source value.
         const auto written = journal.written_values(t.name(), keys);
@@ -229,7 +231,14 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
             }
             int64_t n = 0;
             for (const auto& nv : w.new_values) n += !nv.empty();
-            entries.push_back(JournalEntry{0, t.name(), w.row_key, changes[i].expected, changes[i].replacement, n});
+            // A row found by its value is found by its new value from now on (resume, rollback).
+            std::string row_key = w.row_key;
+            if (stored.keyed_by_value()) {
+                SqlValue key = w.row.key.at(0);
+                key.bytes = changes[i].replacement.bytes;
+                row_key = encode_row_key({key});
+            }
+            entries.push_back(JournalEntry{0, t.name(), row_key, changes[i].expected, changes[i].replacement, n});
             rewritten += n;
         }
         journal.record(entries);

@@ -19,7 +19,8 @@ struct RowChange {
 // backend has it; SQLite's write transaction already excludes other writers), re-reads
 // them, and changes each row that still holds `expected`. Returns, per change, whether it
 // was made. A key that matches more than one row is ErrorKind::input (the caller's
-// transaction rolls back). `t` is the stored target (plan_scan).
+// transaction rolls back), except for a target keyed by its value, where every row
+// holding the value is changed. `t` is the stored target (plan_scan).
 std::vector<bool> compare_and_set(Database& db, const Target& t, const std::vector<RowChange>& changes);
 
 }  // namespace ksc

@@ -123,6 +123,9 @@ public:
 
     virtual const SqlDialect& dialect() const = 0;
     virtual std::string quote(const std::string& identifier) const = 0;
+    // `expr` compared and ordered byte by byte (MySQL's case-insensitive collations would
+    // take two different Base64 values for one).
+    virtual std::string bytewise(const std::string& expr) const { return expr; }
 
     virtual void exec(const std::string& sql) = 0;       // no results
     virtual std::unique_ptr<Statement> prepare(const std::string& sql) const = 0;  // one statement only

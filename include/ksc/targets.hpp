@@ -17,6 +17,8 @@ struct Target {
     TargetKind kind = TargetKind::value;
 
     std::string name() const;      // "TABLE.COLUMN", used in reports and the journal
+    // Rows are found by the value itself (a table with no key on a server): key == {column}.
+    bool keyed_by_value() const { return key.size() == 1 && key[0] == column; }
 };
 
 // Parses a targets file. Identifiers must be plain SQL identifiers ([A-Za-z_][A-Za-z0-9_$]*),

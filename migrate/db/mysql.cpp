@@ -98,6 +98,7 @@ public:
         }
         return out + "`";
     }
+    std::string bytewise(const std::string& expr) const override { return "BINARY " + expr; }
     void exec(const std::string& sql) override { query(sql); }
     std::unique_ptr<Statement> prepare(const std::string& sql) const override;
     std::optional<std::string> query_error(const std::string& sql) const override {

@@ -232,10 +232,27 @@ if [[ $BACKEND == postgres ]]; then left="SELECT count(*) FROM pg_class WHERE re
 else left="SELECT count(*) FROM information_schema.tables WHERE $IN_SCHEMA AND table_name LIKE 'KSMIGRATE%'"; fi
 assert_eq 0 "$(sqlq "$left")" "no table, index or sequence left"
 
-# --- a 4.0/4.1 audit table has no key at all: named as a problem, never guessed.
+# --- a 4.0/4.1 audit table has no key at all: its rows are found by their values. Rows
+# sharing a ciphertext change together; NULLs are left; a value that differs from a
+# migrated one only in letter case (MySQL's collations compare case-insensitively) is
+# another value and is left alone.
 sqlq "CREATE TABLE AUDIT40 (TOKEN_ID VARCHAR(255), ACCESS_TOKEN VARCHAR(2048))"
+a1=$(enc_source s audit-a); a2=$(enc_source p audit-b); lowered=$(tr 'A-Z' 'a-z' <<<"$a1")
+sqlq "INSERT INTO AUDIT40 VALUES ('t1', '$a1'), ('t2', '$a1'), ('t3', '$a2'), ('t4', NULL), ('t5', '$lowered')"
+audit() { sqlq "SELECT coalesce(ACCESS_TOKEN, 'NULL') FROM AUDIT40 WHERE TOKEN_ID = '$1'"; }
 printf '[[target]]\ntable = "AUDIT40"\ncolumn = "ACCESS_TOKEN"\n' > keyless.toml
-run_capture "$KSMIGRATE" plan "${M[@]}" --targets keyless.toml --no-config
-expect_rc 1 "a table with no key cannot be paged"
-assert_contains "$OUT" "no primary key" "says why"
+K=("${M[@]}" --targets keyless.toml --no-config)
+run_capture "$KSMIGRATE" plan "${K[@]}" --json keyless.json
+expect_rc 0 "plan of a table with no key"
+assert_eq "[3,2,1]" "$(jq -c '.targets[0] | [.rows, .states.source, .states.not_encrypted]' keyless.json)" "distinct values, NULLs left out"
+run_capture "$KSMIGRATE" run "${K[@]}" --no-backup --batch-size 1
+expect_rc 0 "run on a table with no key"
+[[ $(audit t1) == "$(audit t2)" && $(audit t1) != "$a1" ]] || fail "rows sharing a ciphertext did not change together"; ok
+assert_eq "$lowered NULL" "$(audit t5) $(audit t4)" "the case-variant and the NULL are left alone"
+printf '%s %s\n%s %s\n' "$OAEP" "$(audit t1)" RSA "$(audit t3)" > audit.txt
+assert_eq "$(printf 'audit-a' | base64 -w0) $(printf 'audit-b' | base64 -w0)" \
+  "$(java_peer decrypt PKCS12 "$SEC/internal.p12" internalpw internal internalpw < audit.txt | tr '\n' ' ' | sed 's/ $//')" "Java reads them under the new key"
+run_capture "$KSMIGRATE" rollback "${K[@]}"
+expect_rc 0 "rollback of a table with no key"
+assert_eq "$a1 $a1 $a2 $lowered" "$(audit t1) $(audit t2) $(audit t3) $(audit t5)" "the old values are back in every row"
 done_testing
