@@ -128,7 +128,10 @@ nlohmann::ordered_json inspect_json(const Keystore& ks, const std::string& file,
         if (!e->chain.empty()) {
             const CertificateFacts f = describe_certificate(e->chain.front());
             j["key_algorithm"] = f.key_algorithm;
-            j["key_bits"] = f.key_bits;
+            // null, not 0, when the certificate does not give it (DSA parameters inherited
+            // from the issuer): keytool says "DSA key of unknown size".
+            if (f.key_bits) j["key_bits"] = f.key_bits;
+            else j["key_bits"] = nullptr;
             j["subject"] = f.subject;
             j["issuer"] = f.issuer;
             j["not_before"] = f.not_before;
