@@ -315,17 +315,14 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         entries_.add_certificate(std::move(attrs), std::move(*cert));
     } else if (type == oid_secret_bag) {
         // keytool -genseckey. SecretBag ::= SEQUENCE { secretTypeId OID, secretValue [0] EXPLICIT
-        // OCTET STRING }; Java writes (and reads only) a shrouded key bag's EncryptedPrivateKeyInfo
-        // there, under the store password like its private keys.
+        // OCTET STRING }; Java writes a shrouded key bag's EncryptedPrivateKeyInfo there, under
+        // the store password like its private keys, and reads it as one whatever the type says.
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "SecretBag");
         Botan::BER_Decoder sb(value);
         Botan::OID secret_type;
         sb.decode(secret_type);
         Bytes epki = octets(explicit_content(sb.get_next_object(), "secret value"), "secret value");
         sb.verify_end();
-        if (secret_type != oid_shrouded_key_bag)
-            fail_input(name_ + ": unsupported secret key type " + secret_type.to_string() + label +
-                       " (Java reads only shrouded keys here)");
         std::optional<SecretKeyValue> opened;
         try {
             opened = open_pkcs12_secret_key(epki, password_);

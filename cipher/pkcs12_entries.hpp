@@ -7,7 +7,11 @@
 //   a certificate without one gets "01" when it is the first bag of its SafeContents and
 //   there is exactly one key so far;
 // - certificates are entries only when they carry Oracle's trusted-key-usage attribute;
-//   others serve as key chains.
+//   others serve as key chains;
+// - a key's certificate is the one sharing its localKeyId (and alias), else its alias;
+//   none else (Java pairs by nothing more); the chain then goes up by issuer name among
+//   all certificates (findIssuer: a matching key identifier first), until a certificate
+//   that signed itself or one already in the chain.
 #pragma once
 #include "ksc/certificate.hpp"
 #include "ksc/keystore.hpp"
@@ -64,6 +68,7 @@ private:
 
     std::string unfriendly_name() { return std::to_string(++counter_); }
     std::optional<size_t> leaf_for(const KeyItem& key) const;
+    std::optional<size_t> issuer_of(size_t cert) const;
     std::vector<Certificate> chain_for(size_t leaf);
 
     std::string name_;
@@ -76,9 +81,8 @@ private:
     size_t bag_in_safe_contents_ = 0;
     size_t counter_ = 0;
     // Lookup indexes over certs_, built by finish(): a hostile file with many bags must
-    // not make pairing quadratic. Keys are raw bytes held in strings.
+    // not make pairing quadratic. Keys are raw bytes (or canonical names) held in strings.
     std::multimap<std::string, size_t> by_subject_, by_key_id_, by_alias_;
-    std::map<std::string, size_t> by_spki_;
 };
 
 }  // namespace ksc::detail
