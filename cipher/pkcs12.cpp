@@ -284,6 +284,9 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "PrivateKeyInfo");
         SecureBytes pkcs8;  // the decoder gave the contents: re-wrap them into the full TLV
         Botan::DER_Encoder(pkcs8).add_object(Botan::SEQUENCE, Botan::CONSTRUCTED, value.bits(), value.length());
+        // Read as openssl reads it; Java's loader skips key bags, which the user must know.
+        entries_.warn(name_ + ": private key" + label + " is stored unencrypted (keyBag): openssl reads it, but "
+                      "Java and keytool skip such keys, so the product cannot load it");
         entries_.add_key(std::move(attrs), std::move(pkcs8));
     } else if (type == oid_shrouded_key_bag) {
         // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData OCTET STRING }
