@@ -170,6 +170,7 @@ void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
         c.error(e.what());
         return;
     }
+    for (const auto& w : ks->warnings()) c.warning(w);
     if (!has_private_key) return;
 
     const KeystoreEntry* e = ks->find(s.alias);

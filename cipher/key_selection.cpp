@@ -68,7 +68,7 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
                    to_string(e->kind) + ", not a private key entry");
 
     LoadedKey key{spec.keystore, e->alias, ks.type(), e->chain.front(),
-                  describe_certificate(e->chain.front()), nullptr};
+                  describe_certificate(e->chain.front()), nullptr, ks.warnings()};
     if (need_private_key) {
         // Key password: its own file, else key_password of deployment.toml, else the store password.
         Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)

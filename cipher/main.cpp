@@ -93,6 +93,7 @@ KeySpec key_spec(const Options& o) {
 // The key that encrypts, refused when it cannot do the job (exit 4).
 LoadedKey encryption_key(const Options& o) {
     LoadedKey key = load_key(key_spec(o), false);
+    for (const auto& w : key.warnings) print_warning(program, w);
     for (const auto& w : check_can_encrypt(key)) print_warning(program, w);
     return key;
 }
@@ -196,7 +197,9 @@ LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
         std::string& s;
         ~Wipe() { Botan::secure_scrub_memory(s.data(), s.size()); }
     } wipe{*spec.config_password};
-    return load_key(spec, true);
+    LoadedKey key = load_key(spec, true);
+    for (const auto& w : key.warnings) print_warning(program, w);
+    return key;
 }
 
 int cmd_decrypt(const Options& o) {
@@ -320,6 +323,7 @@ PreviousKey previous_primary_key(const Options& o, const DeploymentConfig& cfg, 
             PasswordOptions pw = cfg.primary.password || o.password.from_stdin ? PasswordOptions{} : o.password;
             try {
                 slot = load_key(key_spec_for_role(cfg, "primary", pw, {}), true);
+                for (const auto& w : slot->warnings) print_warning(program, w);
             } catch (const Error& e) {
                 print_warning(program, "cannot open the primary key to see whether secrets are still under it: " +
                                            std::string(e.what()));
@@ -334,6 +338,7 @@ int cmd_verify(const Options& o) {
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
     const LoadedKey key = load_key(key_spec(o), true);
+    for (const auto& w : key.warnings) print_warning(program, w);
     check_key_matches_certificate(key);
     Botan::AutoSeeded_RNG rng;
     std::optional<LoadedKey> primary;

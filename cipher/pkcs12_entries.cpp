@@ -45,6 +45,37 @@ std::string java_lower(const std::string& s) {
 
 const Bytes java_default_key_id = {'0', '1'};  // "01".getBytes(UTF_8)
 
+// A name as X500Principal.equals compares it: attribute by attribute, values without case
+// and with runs of spaces as one (Botan's X509_DN == does the same; this is its index key).
+std::string canonical_name(const Botan::X509_DN& dn) {
+    std::string out;
+    for (const auto& [oid, value] : dn.get_attributes()) {
+        out += oid.to_string() + "=";
+        bool space = false;
+        for (char c : value) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                space = true;
+                continue;
+            }
+            if (space && out.back() != '=') out.push_back(' ');
+            space = false;
+            out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+        }
+        out.push_back('\x1f');
+    }
+    return out;
+}
+
+// KeyStoreUtil.isSelfSigned: the subject is the issuer and its own key verifies the signature.
+bool signed_by_itself(const Botan::X509_Certificate& cert) {
+    if (!(cert.subject_dn() == cert.issuer_dn())) return false;
+    try {
+        return cert.check_signature(*cert.load_subject_public_key());
+    } catch (const std::exception&) {
+        return false;  // a key or signature Botan cannot use: not proven self-signed
+    }
+}
+
 }  // namespace
 
 void Pkcs12Entries::add_key(BagAttributes attrs, SecureBytes pkcs8) {
@@ -74,14 +105,20 @@ void Pkcs12Entries::add_certificate(BagAttributes attrs, Certificate cert) {
     certs_.push_back({std::move(attrs), std::move(cert), false});
 }
 
-void Pkcs12Entries::add_secret(BagAttributes attrs) {
+void Pkcs12Entries::add_secret(BagAttributes attrs, Bytes encrypted_key_info, std::optional<SecretKeyValue> opened) {
     ++bag_in_safe_contents_;
-    named_.push_back({Kind::secret, 0, attrs.friendly_name ? *attrs.friendly_name : unfriendly_name()});
+    named_.push_back({Kind::secret, secrets_.size(), attrs.friendly_name ? *attrs.friendly_name : unfriendly_name()});
+    SecretItem item{std::move(encrypted_key_info), {}, 0};
+    if (opened) {  // only the name and size are kept: the key is opened again when asked for
+        item.algorithm = opened->algorithm;
+        item.bits = opened->bits;
+    }
+    secrets_.push_back(std::move(item));
 }
 
 // Java's findMatchedCertificate among the certificates not marked trusted: same
-// localKeyId (and same alias, if one does), else same alias. When neither matches
-// (files that carry no ids), the certificate holding the key's public key.
+// localKeyId (and same alias, if one does), else same alias, else none: Java does not
+// look at the public key, so neither do we (the entry then has no certificate).
 std::optional<size_t> Pkcs12Entries::leaf_for(const KeyItem& key) const {
     const std::string alias = java_lower(key.alias);
     std::optional<size_t> id_match;
@@ -94,32 +131,40 @@ std::optional<size_t> Pkcs12Entries::leaf_for(const KeyItem& key) const {
     if (id_match) return id_match;
     const auto [afirst, alast] = by_alias_.equal_range(alias);
     if (afirst != alast) return std::prev(alast)->second;
-    try {
-        Botan::DataSource_Memory src(key.pkcs8);
-        const auto spki = Botan::PKCS8::load_key(src)->subject_public_key();
-        if (auto it = by_spki_.find(key_of(spki)); it != by_spki_.end()) return it->second;
-    } catch (const std::exception&) {
-        // An unreadable key still becomes an entry; using it reports the problem.
-    }
     return std::nullopt;
 }
 
-// Leaf first, then issuers found among the file's certificates (as Java builds it),
-// matched by the DER encoding of the issuer and subject names.
+// Java's findIssuer over every certificate of the file, in bag order: among those whose
+// subject is this certificate's issuer, the one whose SubjectKeyIdentifier matches its
+// AuthorityKeyIdentifier; one with no SubjectKeyIdentifier is the fallback (the last such),
+// one with a different identifier is skipped. Without an AuthorityKeyIdentifier, the first.
+std::optional<size_t> Pkcs12Entries::issuer_of(size_t cert) const {
+    const Botan::X509_Certificate& c = certs_[cert].cert.botan();
+    const std::vector<uint8_t>& aki = c.authority_key_id();
+    std::optional<size_t> fallback;
+    const auto [first, last] = by_subject_.equal_range(canonical_name(c.issuer_dn()));
+    for (auto it = first; it != last; ++it) {
+        if (aki.empty()) return it->second;
+        const std::vector<uint8_t>& ski = certs_[it->second].cert.botan().subject_key_id();
+        if (ski.empty()) fallback = it->second;
+        else if (ski == aki) return it->second;
+    }
+    return fallback;
+}
+
+// Leaf first, then issuers (issuer_of), as PKCS12KeyStore.engineLoad builds it: it stops
+// at a certificate that signed itself, at one with no issuer in the file, and before a
+// certificate already in the chain (same encoding: a loop).
 std::vector<Certificate> Pkcs12Entries::chain_for(size_t leaf) {
-    std::vector<Certificate> chain{certs_[leaf].cert};
-    std::set<size_t> used{leaf};
-    certs_[leaf].in_chain = true;
-    for (size_t cur = leaf; !certs_[cur].cert.botan().is_self_signed();) {
-        std::optional<size_t> issuer;
-        const auto [first, last] = by_subject_.equal_range(key_of(certs_[cur].cert.botan().raw_issuer_dn()));
-        for (auto it = first; it != last && !issuer; ++it)
-            if (!used.count(it->second)) issuer = it->second;
-        if (!issuer) break;
-        used.insert(*issuer);
-        certs_[*issuer].in_chain = true;
-        chain.push_back(certs_[*issuer].cert);
-        cur = *issuer;
+    std::vector<Certificate> chain;
+    std::set<std::string> seen;  // encodings
+    for (std::optional<size_t> cur = leaf; cur;) {
+        const auto& item = certs_[*cur];
+        if (!seen.insert(key_of(item.cert.der())).second) break;
+        chain.push_back(item.cert);
+        certs_[*cur].in_chain = true;
+        if (signed_by_itself(item.cert.botan())) break;
+        cur = issuer_of(*cur);
     }
     return chain;
 }
@@ -127,8 +172,7 @@ std::vector<Certificate> Pkcs12Entries::chain_for(size_t leaf) {
 Keystore Pkcs12Entries::finish() {
     for (size_t i = 0; i < certs_.size(); ++i) {
         const auto& c = certs_[i];
-        by_subject_.emplace(key_of(c.cert.botan().raw_subject_dn()), i);
-        by_spki_.emplace(key_of(c.cert.botan().subject_public_key_info()), i);
+        by_subject_.emplace(canonical_name(c.cert.botan().subject_dn()), i);
         if (c.attrs.java_trusted) continue;  // Java pairs keys only with the other certificates
         if (c.attrs.local_key_id) by_key_id_.emplace(key_of(*c.attrs.local_key_id), i);
         if (c.attrs.friendly_name) by_alias_.emplace(java_lower(*c.attrs.friendly_name), i);
@@ -155,6 +199,10 @@ Keystore Pkcs12Entries::finish() {
                 break;
             case Kind::secret:
                 e.kind = EntryKind::secret_key;
+                e.protection = KeyProtection::pkcs12;
+                e.protected_key = std::move(secrets_[n.index].encrypted_key_info);
+                e.secret_algorithm = secrets_[n.index].algorithm;
+                e.secret_bits = secrets_[n.index].bits;
                 break;
         }
         const auto [it, inserted] = position.emplace(e.alias, entries.size());

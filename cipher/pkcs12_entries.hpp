@@ -7,10 +7,15 @@
 //   a certificate without one gets "01" when it is the first bag of its SafeContents and
 //   there is exactly one key so far;
 // - certificates are entries only when they carry Oracle's trusted-key-usage attribute;
-//   others serve as key chains.
+//   others serve as key chains;
+// - a key's certificate is the one sharing its localKeyId (and alias), else its alias;
+//   none else (Java pairs by nothing more); the chain then goes up by issuer name among
+//   all certificates (findIssuer: a matching key identifier first), until a certificate
+//   that signed itself or one already in the chain.
 #pragma once
 #include "ksc/certificate.hpp"
 #include "ksc/keystore.hpp"
+#include "secret_key_info.hpp"
 
 #include <map>
 #include <optional>
@@ -32,7 +37,8 @@ public:
     void start_safe_contents() { bag_in_safe_contents_ = 0; }
     void add_key(BagAttributes attrs, SecureBytes pkcs8);
     void add_certificate(BagAttributes attrs, Certificate cert);
-    void add_secret(BagAttributes attrs);
+    // A secret key: its EncryptedPrivateKeyInfo, and what the store password opened of it.
+    void add_secret(BagAttributes attrs, Bytes encrypted_key_info, std::optional<SecretKeyValue> opened);
     void warn(std::string w) { warnings_.push_back(std::move(w)); }
 
     Keystore finish();
@@ -49,6 +55,11 @@ private:
         std::string alias;
         SecureBytes pkcs8;
     };
+    struct SecretItem {
+        Bytes encrypted_key_info;
+        std::string algorithm;
+        size_t bits = 0;
+    };
     struct CertItem {
         BagAttributes attrs;
         Certificate cert;
@@ -57,20 +68,21 @@ private:
 
     std::string unfriendly_name() { return std::to_string(++counter_); }
     std::optional<size_t> leaf_for(const KeyItem& key) const;
+    std::optional<size_t> issuer_of(size_t cert) const;
     std::vector<Certificate> chain_for(size_t leaf);
 
     std::string name_;
     std::vector<KeyItem> keys_;
     std::vector<CertItem> certs_;
+    std::vector<SecretItem> secrets_;
     std::vector<Named> named_;
     std::vector<std::string> warnings_;
     size_t private_key_count_ = 0;
     size_t bag_in_safe_contents_ = 0;
     size_t counter_ = 0;
     // Lookup indexes over certs_, built by finish(): a hostile file with many bags must
-    // not make pairing quadratic. Keys are raw bytes held in strings.
+    // not make pairing quadratic. Keys are raw bytes (or canonical names) held in strings.
     std::multimap<std::string, size_t> by_subject_, by_key_id_, by_alias_;
-    std::map<std::string, size_t> by_spki_;
 };
 
 }  // namespace ksc::detail

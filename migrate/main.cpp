@@ -20,6 +20,7 @@
 #include <botan/auto_rng.h>
 
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -337,6 +338,14 @@ Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, boo
         dst = key_spec_for_role(c, "internal", o.to.password, o.to.key_password_file);
     }
     Keys k{load_key(src, true), load_key(dst, true), {}, std::nullopt};
+    // The keystores' own warnings, once each (source and target may be one file).
+    std::vector<std::string> said;
+    for (const LoadedKey* key : {&k.source, &k.target})
+        for (const auto& w : key->warnings)
+            if (std::find(said.begin(), said.end(), w) == said.end()) {
+                print_warning(program, w);
+                said.push_back(w);
+            }
     if (!o.to.keystore.empty()) k.not_product_key = product_key_mismatch(k.target, cfg);
     try {
         for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);

@@ -41,6 +41,10 @@ struct LoadedKey {
     Botan::X509_Certificate certificate;
     CertificateFacts facts;
     std::shared_ptr<const Botan::Private_Key> private_key;  // null unless asked for
+    // What the keystore reader accepted but the user must hear (bytes after the keystore,
+    // a --type that differs from the file, repeated aliases): every command that loads a
+    // key prints them on stderr.
+    std::vector<std::string> warnings;
 
     std::string describe() const;   // "wso2carbon in /x/wso2carbon.jks (thumbprint 2D74...)"
 };

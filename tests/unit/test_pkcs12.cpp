@@ -287,6 +287,11 @@ TEST_CASE("pkcs12: openssl 3 store with an unencrypted key bag and certificates 
     REQUIRE(info("os-plain.p12", pw).find("Key bag") != std::string::npos);
     const Keystore ks = load_and_compare("os-plain.p12", pw);
     CHECK(entry(ks, "mykey").chain.size() == 2);
+    // Java skips key bags: keytool lists nothing, and the reader says so.
+    CHECK(test::run_output("keytool -list -keystore " + material().p("os-plain.p12") + " -storepass '" + pw + "'")
+              .find("contains 0 entries") != std::string::npos);
+    REQUIRE(ks.warnings().size() >= 1);
+    CHECK(ks.warnings()[0].find("private key 'mykey' is stored unencrypted (keyBag)") != std::string::npos);
 }
 
 TEST_CASE("pkcs12: keytool secret-key entries are listed as secret keys, not dropped or fatal") {
