@@ -159,8 +159,20 @@ inline CiphertextFormat check_ciphertext(std::string_view text, size_t modulus) 
             break;
         }
         case CiphertextFormat::symmetric_carbon:
-        case CiphertextFormat::symmetric_vault:
+        case CiphertextFormat::symmetric_vault: {
+            // Damaged parts keep the format and say why; intact ones write back to the same parts.
+            if (p.aes_ciphertext.empty() != !p.reason.empty()) violated("symmetric value: parts and reason disagree");
+            if (!p.reason.empty()) break;
+            const std::string again = p.format == CiphertextFormat::symmetric_vault
+                                          ? write_symmetric_vault(p.iv, p.aes_ciphertext)
+                                          : write_symmetric_carbon(p.iv, p.aes_ciphertext, p.key_id, p.transformation);
+            const ParsedCiphertext q = parse_ciphertext(again, modulus);
+            if (q.format != p.format || q.iv != p.iv || q.aes_ciphertext != p.aes_ciphertext || q.key_id != p.key_id ||
+                q.transformation != p.transformation)
+                violated("symmetric value does not survive its writer + parse");
             break;
+        }
+        case CiphertextFormat::raw_aes: violated("parse_ciphertext detected raw AES (only parse_raw_aes may)");
         case CiphertextFormat::not_ciphertext:
             if (p.reason.empty()) violated("not_ciphertext without a reason");
             break;
