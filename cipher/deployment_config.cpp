@@ -252,6 +252,15 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     c.truststore = r.keystore("truststore", r.defaults(truststore_defaults));
     const toml::table* internal = r.table("keystore.internal");
     c.internal_configured = internal && internal->contains("file_name");
+    if (const toml::table* enc = r.table("encryption")) {
+        EncryptionSettings& e = c.encryption;
+        e.present = true;
+        std::string raw;
+        e.key_written = r.password(enc, "encryption", "key", e.key, raw, e.key_problem);
+        Botan::secure_scrub_memory(raw.data(), raw.size());
+        e.old_key_written = r.password(enc, "encryption", "old_key", e.old_key, raw, e.old_key_problem);
+        Botan::secure_scrub_memory(raw.data(), raw.size());
+    }
 
     std::vector<std::pair<toml::source_position, std::string>> refs;
     collect_references(doc, refs);
@@ -267,6 +276,11 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
 KeystoreSettings::~KeystoreSettings() {
     for (std::string* secret : {&password_raw, &key_password_raw}) Botan::secure_scrub_memory(secret->data(), secret->size());
     for (std::optional<std::string>* secret : {&password, &key_password})
+        if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
+}
+
+EncryptionSettings::~EncryptionSettings() {
+    for (std::optional<std::string>* secret : {&key, &old_key})
         if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
 }
 

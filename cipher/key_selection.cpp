@@ -79,6 +79,12 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
     return key;
 }
 
+AesKey load_secret_key(const KeySpec& spec) {
+    fail_usage("reading the secret-key entry '" + spec.alias + "' of " + spec.keystore.string() +
+                   " needs secret-key support in the keystore readers, which this build does not have yet",
+               "give the AES key with --encryption-key-file FILE or --encryption-key-env NAME");
+}
+
 std::vector<std::string> check_can_encrypt(const LoadedKey& key) {
     const std::string where = "alias '" + key.alias + "' in " + key.file.string();
     if (key.facts.key_algorithm != "RSA")

@@ -1,6 +1,8 @@
 // kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
 // keystores. Thin on purpose: options, password sources, output; the work is in
 // the library. Commands, exit codes and choices: README.md.
+#include "ksc/aes_key_source.hpp"
+#include "ksc/cipher_suite.hpp"
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/config_check.hpp"
@@ -11,6 +13,8 @@
 #include "ksc/key_selection.hpp"
 #include "ksc/keystore.hpp"
 #include "ksc/password_source.hpp"
+#include "ksc/symmetric_crypto.hpp"
+#include "ksc/text.hpp"
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
@@ -43,6 +47,8 @@ struct Options {
     bool backup = false;
     std::string inspect_file;
     std::string change_alias;
+    AesKeyOptions aes;       // --encryption-key-file / --encryption-key-env
+    bool symmetric = false;  // encrypt/configure: AES instead of RSA
 };
 
 void add_password_options(CLI::App* cmd, Options& o) {
@@ -70,6 +76,13 @@ void add_key_options(CLI::App* cmd, Options& o) {
                     "OAEP-SHA256, then PKCS#1 v1.5; RSA/ECB/NoPadding (Carbon 4.4) on request");
 }
 
+void add_aes_key_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("--encryption-key-file", o.aes.file,
+                    "AES key: first line of FILE (64 or 48 hex characters, or 16/24/32 raw characters); default: "
+                    "[encryption] key of deployment.toml");
+    cmd->add_option("--encryption-key-env", o.aes.env, "AES key: environment variable NAME");
+}
+
 DeploymentConfig load_config(const Options& o) {
     const auto home = resolve_home(o.home);
     return DeploymentConfig::load(resolve_config(o.config, home), home);
@@ -88,6 +101,13 @@ KeySpec key_spec(const Options& o) {
         return spec;
     }
     return key_spec_for_role(load_config(o), o.role, o.password, o.key_password_file);
+}
+
+// The AES keys for a format 3 or raw value: the explicit key, else [encryption] key and
+// old_key. No keystore is opened for them.
+std::vector<AesKey> symmetric_keys(const Options& o) {
+    if (auto k = explicit_aes_key(o.aes)) return {std::move(*k)};
+    return config_aes_keys(load_config(o), true);
 }
 
 // The key that encrypts, refused when it cannot do the job (exit 4).
@@ -177,7 +197,29 @@ int cmd_inspect(const Options& o) {
     return exit_code::ok;
 }
 
+// encrypt --symmetric: format 4 with the secret-key entry --keystore/--alias names, else
+// format 3 with the explicit key or [encryption] key (never old_key: the product writes with key).
+int cmd_encrypt_symmetric(const Options& o) {
+    if (!o.transformation.empty() || o.format != "plain")
+        fail_usage("--symmetric writes AES-GCM; --transformation and --format are for RSA values");
+    if (!o.keystore.empty() && o.aes.given())
+        fail_usage("--keystore names a secret key for format 4; --encryption-key-file/-env a key for format 3: give one");
+    const bool vault = !o.keystore.empty();
+    const AesKey key = vault ? load_secret_key(key_spec(o)) : symmetric_keys(o).front();
+    if (key.public_default)
+        print_warning(program, key.origin + " is the public Identity Server default key: anyone can decrypt what it "
+                               "protects; make your own with: openssl rand -hex 32");
+    const SecureBytes value = read_secret_value(o);
+    auto suite = make_aes_suite(key);
+    std::cout << suite->seal(value, SealSpec::aes_value(vault ? CiphertextFormat::symmetric_vault
+                                                              : CiphertextFormat::symmetric_carbon))
+              << "\n";
+    return exit_code::ok;
+}
+
 int cmd_encrypt(const Options& o) {
+    if (o.symmetric) return cmd_encrypt_symmetric(o);
+    if (o.aes.given()) fail_usage("--encryption-key-file/-env need --symmetric (or an AES value to decrypt)");
     const Encoding encoding = parse_encoding(o);
     const LoadedKey key = encryption_key(o);
     const ValueEncryptor enc = make_encryptor(key, encoding);
@@ -199,26 +241,54 @@ LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
     return load_key(spec, true);
 }
 
+// AES values: formats 3 and raw AES with the [encryption] keys (or an explicit one); format 4
+// with the explicit key or the secret-key entry --keystore/--alias names.
+SecureBytes decrypt_aes(const Options& o, const ParsedCiphertext& p) {
+    const std::string what = "the ciphertext";
+    if (p.format != CiphertextFormat::symmetric_vault) return decrypt_symmetric(p, symmetric_keys(o), what);
+    if (auto k = explicit_aes_key(o.aes)) return decrypt_symmetric(p, {std::move(*k)}, what);
+    if (o.keystore.empty())
+        fail_usage("a symmetric-vault value (the cipher tool's -Dsymmetric) is under a keystore's secret key",
+                   "name it with --keystore FILE --alias NAME, or give the key with --encryption-key-file");
+    return decrypt_symmetric(p, {load_secret_key(key_spec(o))}, what);
+}
+
 int cmd_decrypt(const Options& o) {
-    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
+    const bool raw_aes = equals_ignore_case(o.transformation, "AES");
+    const PlainDecryption plain_decryption = raw_aes ? PlainDecryption{} : PlainDecryption::parse(o.transformation);
+    // --password-stdin: the password is the first line, the ciphertext what follows.
+    std::optional<Password> stdin_password;
+    if (o.password.from_stdin && !raw_aes && !o.aes.given()) stdin_password = Password(read_stdin_line());
+    SecureBytes in = read_ciphertext(o);
+    std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    const auto print = [](const SecureBytes& plain) {
+        std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
+        std::cout << "\n";
+        return exit_code::ok;
+    };
+    if (raw_aes) {
+        const ParsedCiphertext p = parse_raw_aes(text);
+        if (p.format != CiphertextFormat::raw_aes) fail_input("the ciphertext: not a raw AES value (" + p.reason + ")");
+        return print(decrypt_symmetric(p, symmetric_keys(o), "the ciphertext"));
+    }
+    const ParsedCiphertext parsed = parse_ciphertext(text);
+    if (parsed.format == CiphertextFormat::symmetric_carbon || parsed.format == CiphertextFormat::symmetric_vault)
+        return print(decrypt_aes(o, parsed));
+
     const KeySpec spec = key_spec(o);
-    const Password store_pw = resolve_password(spec.password, spec.config_password,
-                                               "store password of " + spec.keystore.filename().string());
+    const Password store_pw = stdin_password ? *stdin_password
+                                             : resolve_password(spec.password, spec.config_password,
+                                                                "store password of " + spec.keystore.filename().string());
     const LoadedKey key = load_key_with_password(spec, store_pw);
     // A private key damaged inside its (intact, or MAC-less) container can still load:
     // a JCEKS/PKCS#12 CBC bit flip leaves the padding valid; decrypting would then blame
     // the data. Checked against its certificate first, so the error names the keystore.
     check_key_matches_certificate(key);
     const KeyIdentity who = key_identity(key, store_pw, spec.type);
-    SecureBytes in = read_ciphertext(o);
-    std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     Botan::AutoSeeded_RNG rng;
-    const SecureBytes plain = decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who);
-    std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
-    std::cout << "\n";
-    return exit_code::ok;
+    return print(decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who));
 }
 
 // configure --json: one entry per [secrets] value, in file order, with what was
@@ -389,6 +459,8 @@ int main(int argc, char** argv) {
         app.set_version_flag("--version", std::string("kscipher ") + KSC_VERSION);
         app.footer("Example:\n  kscipher configure --home /opt/wso2am --backup\n"
                    "  echo -n 's3cret' | kscipher encrypt --home /opt/wso2am --password-env KS_PASS\n"
+                   "  echo -n 's3cret' | kscipher encrypt --symmetric --home /opt/wso2am   # [encryption] key\n"
+                   "  kscipher decrypt --home /opt/wso2am < value.txt   # RSA or AES, detected\n"
                    "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety.");
         Options o;
 
@@ -402,9 +474,14 @@ int main(int argc, char** argv) {
         auto* encrypt = app.add_subcommand("encrypt", "encrypt one value from standard input (or a prompt)");
         add_key_options(encrypt, o);
         encrypt->add_option("--format", o.format, "plain (default) or self-contained");
+        encrypt->add_flag("--symmetric", o.symmetric,
+                          "AES-GCM: Carbon's format with [encryption] key (or --encryption-key-file/-env), or the "
+                          "cipher tool's with the secret key --keystore/--alias name");
+        add_aes_key_options(encrypt, o);
 
-        auto* decrypt = app.add_subcommand("decrypt", "decrypt one ciphertext from standard input");
+        auto* decrypt = app.add_subcommand("decrypt", "decrypt one ciphertext from standard input (RSA or AES, detected)");
         add_key_options(decrypt, o);
+        add_aes_key_options(decrypt, o);
 
         auto* configure = app.add_subcommand("configure", "encrypt every \"[plaintext]\" value of [secrets] in place");
         add_key_options(configure, o);
