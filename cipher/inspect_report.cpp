@@ -72,6 +72,31 @@ KeyFacts key_facts(const Keystore& ks, const KeystoreEntry& e, const InspectOpti
     return f;
 }
 
+// A secret key's algorithm and size: known from the load (PKCS#12), else learned by opening
+// the key with the key password (JCEKS seals both under it). The key bytes are dropped at once.
+KeyFacts secret_facts(const Keystore& ks, const KeystoreEntry& e, const InspectOptions& o) {
+    KeyFacts f;
+    if (e.secret_algorithm.empty() && e.note.empty()) {
+        if (!o.key_password) {
+            f.problem = "the key password is needed to read it";
+            return f;
+        }
+        try {
+            ks.secret_key(e.alias, *o.key_password);
+        } catch (const Error&) {
+            f.problem = "the key cannot be opened with the key password given";
+            return f;
+        }
+    }
+    if (e.secret_algorithm.empty()) {
+        f.problem = e.note.empty() ? "the key cannot be read" : "Java refuses it";
+        return f;
+    }
+    f.algorithm = e.secret_algorithm;
+    f.bits = e.secret_bits;
+    return f;
+}
+
 std::string size_text(const std::string& algorithm, size_t bits) {
     // keytool's wording when the size is not in the certificate (DSA parameters inherited).
     return bits ? algorithm + " " + std::to_string(bits) + " bits" : algorithm + " key of unknown size";
@@ -116,9 +141,10 @@ nlohmann::ordered_json inspect_json(const Keystore& ks, const std::string& file,
             j["fingerprint_sha256"] = f.fingerprint_sha256;
             j["expired"] = f.expired();
             j["chain_length"] = e->chain.size();
-        } else if (e->kind == EntryKind::private_key) {
-            const KeyFacts k = key_facts(ks, *e, options);
-            j["certificate"] = nullptr;
+        } else if (e->kind != EntryKind::trusted_certificate) {
+            const bool secret = e->kind == EntryKind::secret_key;
+            const KeyFacts k = secret ? secret_facts(ks, *e, options) : key_facts(ks, *e, options);
+            if (!secret) j["certificate"] = nullptr;
             if (k.problem.empty()) {
                 j["key_algorithm"] = k.algorithm;
                 j["key_bits"] = k.bits;
@@ -150,7 +176,9 @@ std::string inspect_text(const Keystore& ks, const std::string& file, const Insp
             o << "  ! alias repeated " << e->occurrences << " times in the file: the last entry is shown (as Java keeps it)\n";
         if (!e->note.empty()) o << "  ! " << shown(e->note) << "\n";
         if (e->kind == EntryKind::secret_key) {
-            o << "  (secret key entry: listed, not decoded)\n";
+            const KeyFacts k = secret_facts(ks, *e, options);
+            o << "  key:          " << (k.problem.empty() ? size_text(k.algorithm, k.bits) : "unknown: " + k.problem)
+              << " (secret key)\n";
             continue;
         }
         if (e->chain.empty()) {

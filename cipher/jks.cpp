@@ -1,8 +1,12 @@
-// JKS (Sun "JavaKeyStore") and JCEKS readers: one container, two key protections.
+// JKS (Sun "JavaKeyStore") and JCEKS readers: one container, two key protections, and
+// JCEKS secret keys (jceks_sealed_key.cpp).
 // JKS and JCEKS are big-endian records under a SHA-1 integrity hash keyed by the store
 // password; keys are protected by Sun's XOR scheme (JKS) or PBEWithMD5AndTripleDES
 // (JCEKS). Every length comes from the file, so every read goes through ByteReader,
 // which refuses to run past the end.
+#include "java_serial.hpp"
+#include "jceks_pbe.hpp"
+#include "jceks_sealed_key.hpp"
 #include "keystore_formats.hpp"
 
 #include "ksc/bytes.hpp"
@@ -10,12 +14,10 @@
 
 #include <botan/alg_id.h>
 #include <botan/ber_dec.h>
-#include <botan/cipher_mode.h>
 #include <botan/hash.h>
 #include <botan/mem_ops.h>
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <optional>
 
@@ -27,54 +29,13 @@ constexpr uint32_t jks_magic = 0xFEEDFEED;
 constexpr uint32_t jceks_magic = 0xCECECECE;
 constexpr size_t integrity_hash_len = 20;  // SHA-1
 const char* const sun_jks_key_oid = "1.3.6.1.4.1.42.2.17.1.1";
-const char* const jceks_key_oid = "1.3.6.1.4.1.42.2.19.1";
+const char* const jceks_key_oid = jceks_pbe_oid;
 // A certificate chain longer than this is not a real chain.
 constexpr uint32_t max_chain_length = 100;
 
-// Java's DataOutputStream.writeUTF writes "modified UTF-8": NUL as C0 80 and
-// characters above U+FFFF as two 3-byte surrogates. Turn it into plain UTF-8 so
-// aliases compare and print like any other string.
-std::string modified_utf8_to_utf8(ByteView in, const std::string& what) {
-    std::string out;
-    size_t i = 0;
-    auto unit3 = [&](size_t at) -> uint32_t {
-        return ((in[at] & 0x0Fu) << 12) | ((in[at + 1] & 0x3Fu) << 6) | (in[at + 2] & 0x3Fu);
-    };
-    auto emit = [&](uint32_t cp) { append_utf8(out, cp); };
-    while (i < in.size()) {
-        const uint8_t b = in[i];
-        if (b < 0x80) {
-            emit(b);
-            ++i;
-        } else if ((b & 0xE0) == 0xC0 && i + 1 < in.size()) {
-            emit(((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu));
-            i += 2;
-        } else if ((b & 0xF0) == 0xE0 && i + 2 < in.size()) {
-            uint32_t cp = unit3(i);
-            i += 3;
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 2 < in.size() && (in[i] & 0xF0) == 0xE0) {
-                const uint32_t low = unit3(i);
-                if (low >= 0xDC00 && low < 0xE000) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    i += 3;
-                }
-            }
-            emit(cp);
-        } else {
-            fail_input(what + ": malformed string (invalid modified UTF-8)");
-        }
-    }
-    return out;
-}
-
-std::string read_utf(ByteReader& r, const std::string& what) {
-    const uint16_t len = r.u16();
-    return modified_utf8_to_utf8(r.take(len), what);
-}
-
 Certificate read_certificate(ByteReader& r, uint32_t version, const std::string& where) {
     if (version == 2) {
-        const std::string cert_type = read_utf(r, where);
+        const std::string cert_type = read_java_utf(r, where);
         if (cert_type != "X.509")
             fail_input(where + ": unsupported certificate type '" + cert_type + "'");
     }
@@ -86,232 +47,6 @@ Certificate read_certificate(ByteReader& r, uint32_t version, const std::string&
         fail_input(where + ": " + e.what());
     }
 }
-
-// ---------------------------------------------------------------------------
-// JCEKS tag-3 entries hold a Java-serialized SealedObject whose length is written
-// nowhere. To step over it we parse just enough of the Java serialization grammar
-// (Object Serialization Stream Protocol, chapter 6) to find where it ends; nothing
-// of it is decoded or used.
-class JavaObjectSkipper {
-public:
-    explicit JavaObjectSkipper(ByteReader& r) : r_(r) {}
-
-    // Returns why Java would refuse the object, if it would. JceKeyStore reads it under a
-    // filter (DeserializationChecker) that admits a SealedObjectForKeyProtector (a
-    // SealedObject) holding byte arrays and nothing else; any other class fails keytool's load.
-    std::optional<std::string> skip_stream_with_one_object() {
-        if (r_.u16() != 0xACED || r_.u16() != 0x0005)
-            fail_input("secret key entry is not a Java serialization stream");
-        const bool is_object = peek() == TC_OBJECT;
-        content(0);
-        if (!is_object || descs_.empty() || descs_.front().name != "com.sun.crypto.provider.SealedObjectForKeyProtector")
-            return std::string("it is not a sealed key (") +
-                   (descs_.empty() || descs_.front().name.empty() ? std::string("no class") : "class " + descs_.front().name) + ")";
-        for (const auto& d : descs_)
-            if (d.name != "com.sun.crypto.provider.SealedObjectForKeyProtector" && d.name != "javax.crypto.SealedObject" &&
-                d.name != "[B")
-                return "it holds a class Java's key filter refuses (" + (d.name.empty() ? "a proxy class" : d.name) + ")";
-        return std::nullopt;
-    }
-
-private:
-    enum : uint8_t {
-        TC_NULL = 0x70, TC_REFERENCE = 0x71, TC_CLASSDESC = 0x72, TC_OBJECT = 0x73,
-        TC_STRING = 0x74, TC_ARRAY = 0x75, TC_CLASS = 0x76, TC_BLOCKDATA = 0x77,
-        TC_ENDBLOCKDATA = 0x78, TC_RESET = 0x79, TC_BLOCKDATALONG = 0x7A,
-        TC_LONGSTRING = 0x7C, TC_PROXYCLASSDESC = 0x7D, TC_ENUM = 0x7E,
-    };
-    enum : uint8_t { SC_WRITE_METHOD = 0x01, SC_SERIALIZABLE = 0x02, SC_EXTERNALIZABLE = 0x04, SC_BLOCK_DATA = 0x08 };
-    static constexpr uint32_t base_handle = 0x7E0000;
-    static constexpr int max_depth = 64;
-
-    struct ClassDesc {
-        std::string name;
-        uint8_t flags = 0;
-        std::string field_types;  // one type code per field, in stream order
-        int super = -1;           // index into descs_, -1 for none
-    };
-
-    [[noreturn]] static void bad(const std::string& what) {
-        fail_input("secret key entry: malformed Java serialization (" + what + ")");
-    }
-
-    void new_handle(int desc) { handles_.push_back(desc); }
-
-    int resolve_reference() {
-        const uint32_t h = r_.u32();
-        if (h < base_handle || h - base_handle >= handles_.size()) bad("dangling reference");
-        return handles_[h - base_handle];
-    }
-
-    // Returns the class descriptor index (or -1 for null).
-    int class_desc(int depth) {
-        const uint8_t tc = r_.u8();
-        switch (tc) {
-            case TC_NULL: return -1;
-            case TC_REFERENCE: {
-                const int d = resolve_reference();
-                if (d < 0) bad("reference to a non-class where a class was expected");
-                return d;
-            }
-            case TC_CLASSDESC: {
-                ClassDesc cd;
-                cd.name = read_utf(r_, "class name");
-                r_.u64();  // serialVersionUID
-                const int index = static_cast<int>(descs_.size());
-                descs_.emplace_back();
-                new_handle(index);
-                cd.flags = r_.u8();
-                const uint16_t nfields = r_.u16();
-                for (uint16_t i = 0; i < nfields; ++i) {
-                    const auto code = static_cast<char>(r_.u8());
-                    read_utf(r_, "field name");
-                    if (code == 'L' || code == '[') {
-                        content(depth + 1);  // the field's class name, a string object
-                    } else if (std::string_view("BCDFIJSZ").find(code) == std::string_view::npos) {
-                        bad("unknown field type");
-                    }
-                    cd.field_types.push_back(code);
-                }
-                annotation(depth);
-                cd.super = class_desc(depth + 1);
-                descs_[static_cast<size_t>(index)] = std::move(cd);
-                return index;
-            }
-            case TC_PROXYCLASSDESC: {
-                const int index = static_cast<int>(descs_.size());
-                descs_.emplace_back();
-                new_handle(index);
-                const uint32_t n = r_.u32();
-                for (uint32_t i = 0; i < n; ++i) read_utf(r_, "interface name");
-                annotation(depth);
-                const int super = class_desc(depth + 1);
-                descs_[static_cast<size_t>(index)].flags = SC_SERIALIZABLE;
-                descs_[static_cast<size_t>(index)].super = super;
-                return index;
-            }
-            default: bad("expected a class descriptor");
-        }
-    }
-
-    // Block data and objects up to TC_ENDBLOCKDATA.
-    void annotation(int depth) {
-        if (depth > max_depth) bad("nested too deeply");
-        while (true) {
-            const uint8_t tc = peek();
-            if (tc == TC_ENDBLOCKDATA) {
-                r_.u8();
-                return;
-            }
-            content(depth + 1);
-        }
-    }
-
-    uint8_t peek() {
-        ByteReader copy = r_;
-        return copy.u8();
-    }
-
-    void field_value(char code, int depth) {
-        switch (code) {
-            case 'B': case 'Z': r_.take(1); break;
-            case 'C': case 'S': r_.take(2); break;
-            case 'I': case 'F': r_.take(4); break;
-            case 'J': case 'D': r_.take(8); break;
-            default: content(depth + 1); break;
-        }
-    }
-
-    void object_data(int desc, int depth) {
-        // Class data is written from the topmost superclass down.
-        std::vector<int> chain;
-        for (int d = desc; d >= 0; d = descs_[static_cast<size_t>(d)].super) {
-            if (chain.size() > static_cast<size_t>(max_depth)) bad("class hierarchy too deep");
-            chain.push_back(d);
-        }
-        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-            // Copies: descs_ grows (and moves) while the field values are read.
-            const uint8_t flags = descs_[static_cast<size_t>(*it)].flags;
-            const std::string types = descs_[static_cast<size_t>(*it)].field_types;
-            if (flags & SC_EXTERNALIZABLE) {
-                if (!(flags & SC_BLOCK_DATA)) bad("old-style externalizable data");
-                annotation(depth);
-                continue;
-            }
-            for (char code : types) field_value(code, depth);
-            if (flags & SC_WRITE_METHOD) annotation(depth);
-        }
-    }
-
-    void content(int depth) {
-        if (depth > max_depth) bad("nested too deeply");
-        const uint8_t tc = peek();
-        switch (tc) {
-            case TC_NULL: r_.u8(); return;
-            case TC_REFERENCE: r_.u8(); resolve_reference(); return;
-            case TC_CLASSDESC:
-            case TC_PROXYCLASSDESC: class_desc(depth); return;
-            case TC_STRING: r_.u8(); new_handle(-1); r_.take(r_.u16()); return;
-            case TC_LONGSTRING: {
-                r_.u8();
-                new_handle(-1);
-                const uint64_t n = r_.u64();
-                if (n > r_.remaining()) bad("string longer than the file");
-                r_.take(static_cast<size_t>(n));
-                return;
-            }
-            case TC_BLOCKDATA: r_.u8(); r_.take(r_.u8()); return;
-            case TC_BLOCKDATALONG: r_.u8(); r_.take(r_.u32()); return;
-            case TC_RESET: r_.u8(); handles_.clear(); return;
-            case TC_CLASS: r_.u8(); { const int d = class_desc(depth); new_handle(d); } return;
-            case TC_ENUM: {
-                r_.u8();
-                class_desc(depth);
-                new_handle(-1);
-                content(depth + 1);  // constant name
-                return;
-            }
-            case TC_OBJECT: {
-                r_.u8();
-                const int d = class_desc(depth);
-                if (d < 0) bad("object without a class");
-                new_handle(-1);
-                object_data(d, depth);
-                return;
-            }
-            case TC_ARRAY: {
-                r_.u8();
-                const int d = class_desc(depth);
-                if (d < 0) bad("array without a class");
-                new_handle(-1);
-                const std::string name = descs_[static_cast<size_t>(d)].name;
-                if (name.size() < 2 || name[0] != '[') bad("array class is not an array");
-                const char elem = name[1];
-                const uint32_t n = r_.u32();
-                size_t size = 0;
-                switch (elem) {
-                    case 'B': case 'Z': size = 1; break;
-                    case 'C': case 'S': size = 2; break;
-                    case 'I': case 'F': size = 4; break;
-                    case 'J': case 'D': size = 8; break;
-                    case 'L': case '[':
-                        // Each element takes at least one byte, so the file's end bounds the loop.
-                        for (uint32_t i = 0; i < n; ++i) content(depth + 1);
-                        return;
-                    default: bad("unknown array element type");
-                }
-                if (static_cast<uint64_t>(n) * size > r_.remaining()) bad("array longer than the file");
-                r_.take(n * size);
-                return;
-            }
-            default: bad("unexpected type code");
-        }
-    }
-
-    ByteReader& r_;
-    std::vector<ClassDesc> descs_;
-    std::vector<int> handles_;
-};
 
 // DER EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }.
 struct EncryptedKeyInfo {
@@ -344,29 +79,6 @@ bool looks_like_der_sequence(const SecureBytes& plain) {
     } catch (const Botan::Exception&) {
         return false;
     }
-}
-
-// The JCE "PBEWithMD5AndTripleDES" key and IV (com.sun.crypto.provider.PBES1Core):
-// each 4-byte salt half is hashed with the password `iterations` times by MD5; the two
-// 16-byte results give the 24-byte DESede key and the 8-byte IV. If both halves are
-// equal, the first one is "inverted" first; the loop that does it swaps bytes 0<->3
-// and then 1<->2, i.e. reverses the half (JDK 8+; older JCEs had a typo here).
-SecureBytes pbe_md5_triple_des_key_iv(const SecureBytes& password_bytes, ByteView salt, uint32_t iterations) {
-    std::array<uint8_t, 8> s{};
-    std::copy(salt.begin(), salt.end(), s.begin());
-    if (std::equal(s.begin(), s.begin() + 4, s.begin() + 4)) std::reverse(s.begin(), s.begin() + 4);
-    auto md5 = Botan::HashFunction::create_or_throw("MD5");
-    SecureBytes out;
-    for (size_t half = 0; half < 2; ++half) {
-        SecureBytes h(s.begin() + static_cast<long>(half * 4), s.begin() + static_cast<long>(half * 4 + 4));
-        for (uint32_t i = 0; i < iterations; ++i) {
-            md5->update(h);
-            md5->update(password_bytes);
-            h = md5->final();
-        }
-        out.insert(out.end(), h.begin(), h.end());
-    }
-    return out;  // 32 bytes: key(24) || iv(8)
 }
 
 }  // namespace
@@ -408,7 +120,7 @@ Body read_body(ByteView bytes, const std::string& name) {
     for (uint32_t i = 0; i < count; ++i) {
         KeystoreEntry e;
         const uint32_t tag = r.u32();
-        e.alias = read_utf(r, name + ": alias of entry " + std::to_string(i + 1));
+        e.alias = read_java_utf(r, name + ": alias of entry " + std::to_string(i + 1));
         r.u64();  // creation date, not needed
         const std::string where = name + ": entry '" + e.alias + "'";
         if (tag == 1) {
@@ -434,14 +146,20 @@ Body read_body(ByteView bytes, const std::string& name) {
             e.kind = EntryKind::trusted_certificate;
             e.chain.push_back(read_certificate(r, version, where));
         } else if (tag == 3 && jceks) {
-            // Listed, never decoded: the tools have no use for secret keys.
+            // A serialized SealedObject whose length is written nowhere: read it to find its end.
+            // Its key is sealed under the key password, opened only by Keystore::secret_key.
             e.kind = EntryKind::secret_key;
+            e.protection = KeyProtection::jceks_sealed;
+            const size_t start = r.offset();
             try {
-                if (auto refused = JavaObjectSkipper(r).skip_stream_with_one_object())
+                const JavaStream sealed = JavaStream::read(r, "secret key entry");
+                if (auto refused = sealed_key_refusal(sealed))
                     e.note = "Java refuses this secret key entry: " + *refused + "; keytool cannot open this keystore";
             } catch (const Error& err) {
                 fail_input(where + ": " + err.what());
             }
+            const ByteView sealed_bytes = bytes.subspan(start, r.offset() - start);
+            e.protected_key.assign(sealed_bytes.begin(), sealed_bytes.end());
         } else {
             fail_input(where + ": unknown entry tag " + std::to_string(tag));
         }
@@ -551,37 +269,10 @@ std::optional<SecureBytes> recover_jceks_key(ByteView encrypted_private_key_info
     if (info.algorithm.get_oid().to_string() != jceks_key_oid)
         fail_input("key is not protected with PBEWithMD5AndTripleDES (" + info.algorithm.get_oid().to_string() + ")");
 
-    std::vector<uint8_t> salt;
-    size_t iterations = 0;
-    try {
-        const auto& params = info.algorithm.get_parameters();
-        Botan::BER_Decoder(params)
-            .start_cons(Botan::SEQUENCE)
-            .decode(salt, Botan::OCTET_STRING)
-            .decode(iterations)
-            .end_cons()
-            .verify_end();
-    } catch (const Botan::Exception&) {
-        fail_input("PBEWithMD5AndTripleDES parameters are malformed");
-    }
-    if (salt.size() != 8) fail_input("PBEWithMD5AndTripleDES salt must be 8 bytes");
-    if (iterations < 1 || iterations > max_pbe_iterations)
-        fail_input("PBEWithMD5AndTripleDES iteration count " + std::to_string(iterations) + " is outside 1.." +
-                   std::to_string(max_pbe_iterations));
-    if (info.data.empty() || info.data.size() % 8 != 0) fail_input("PBEWithMD5AndTripleDES ciphertext has a bad length");
-
+    const JceksPbeParams params = decode_jceks_pbe_params(info.algorithm.get_parameters());
     // Java turns each password char into one byte (its low 8 bits).
-    const SecureBytes key_iv = pbe_md5_triple_des_key_iv(key_password.low_bytes(), salt, static_cast<uint32_t>(iterations));
-    auto cipher = Botan::Cipher_Mode::create_or_throw("TripleDES/CBC/PKCS7", Botan::DECRYPTION);
-    cipher->set_key(key_iv.data(), 24);
-    SecureBytes plain(info.data.begin(), info.data.end());
-    try {
-        cipher->start(key_iv.data() + 24, 8);
-        cipher->finish(plain);
-    } catch (const Botan::Exception&) {
-        return std::nullopt;  // bad padding: wrong password
-    }
-    if (!looks_like_der_sequence(plain)) return std::nullopt;
+    const auto plain = jceks_pbe_decrypt(key_password.low_bytes(), params, info.data);
+    if (!plain || !looks_like_der_sequence(*plain)) return std::nullopt;
     return plain;
 }
 

@@ -2,6 +2,7 @@
 // bytes, dispatch to the format readers, alias lookup and private-key recovery.
 #include "ksc/keystore.hpp"
 
+#include "jceks_sealed_key.hpp"
 #include "keystore_formats.hpp"
 #include "ksc/error.hpp"
 #include "ksc/text.hpp"
@@ -123,6 +124,8 @@ std::unique_ptr<Botan::Private_Key> Keystore::private_key(std::string_view alias
             case KeyProtection::none: recovered = e->plain_pkcs8; break;
             case KeyProtection::jks: recovered = detail::recover_jks_key(e->protected_key, key_password); break;
             case KeyProtection::jceks: recovered = detail::recover_jceks_key(e->protected_key, key_password); break;
+            case KeyProtection::jceks_sealed:
+            case KeyProtection::pkcs12: fail_internal("a secret key's protection on a private key entry");
         }
     } catch (const Error& err) {
         fail_input(where + ": " + err.what(), err.hint());  // the recovery's own words, placed
@@ -138,6 +141,37 @@ std::unique_ptr<Botan::Private_Key> Keystore::private_key(std::string_view alias
     } catch (const std::exception&) {
         fail_input(where + ": the private key is not a readable PKCS#8 key");
     }
+}
+
+SecureBytes Keystore::secret_key(std::string_view alias, const Password& key_password) const {
+    const std::string where = name_ + ": alias '" + std::string(alias) + "'";
+    const KeystoreEntry* e = find(alias);
+    if (!e) fail_input(where + " not found");
+    if (e->kind != EntryKind::secret_key)
+        fail_input(where + " is a " + (e->kind == EntryKind::private_key ? "private key" : "trusted certificate") +
+                   ", not a secret key entry");
+    if (!e->note.empty()) fail_input(where + ": " + e->note);
+
+    std::optional<detail::SecretKeyValue> opened;
+    try {
+        switch (e->protection) {
+            case KeyProtection::jceks_sealed: opened = detail::unseal_jceks_secret_key(e->protected_key, key_password); break;
+            case KeyProtection::pkcs12: opened = detail::open_pkcs12_secret_key(e->protected_key, key_password); break;
+            default: fail_internal("a secret key entry without a secret key's protection");
+        }
+    } catch (const Error& err) {
+        if (err.kind() == ErrorKind::internal) throw;
+        fail_input(where + ": " + err.what(), err.hint());  // the reader's own words, placed
+    }
+    if (!opened)
+        fail_input(where + ": key password is wrong (or the key entry is damaged)",
+                   "check the key password; it may differ from the store password");
+    {
+        const std::lock_guard<std::mutex> lock(*secret_fill_);
+        e->secret_algorithm = opened->algorithm;
+        e->secret_bits = opened->bits;
+    }
+    return std::move(opened->key);
 }
 
 }  // namespace ksc

@@ -314,8 +314,25 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
         }
         entries_.add_certificate(std::move(attrs), std::move(*cert));
     } else if (type == oid_secret_bag) {
-        // Java's secret keys (keytool -genseckey): present, but not something this tool reads.
-        entries_.add_secret(std::move(attrs));
+        // keytool -genseckey. SecretBag ::= SEQUENCE { secretTypeId OID, secretValue [0] EXPLICIT
+        // OCTET STRING }; Java writes (and reads only) a shrouded key bag's EncryptedPrivateKeyInfo
+        // there, under the store password like its private keys.
+        value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "SecretBag");
+        Botan::BER_Decoder sb(value);
+        Botan::OID secret_type;
+        sb.decode(secret_type);
+        Bytes epki = octets(explicit_content(sb.get_next_object(), "secret value"), "secret value");
+        sb.verify_end();
+        if (secret_type != oid_shrouded_key_bag)
+            fail_input(name_ + ": unsupported secret key type " + secret_type.to_string() + label +
+                       " (Java reads only shrouded keys here)");
+        std::optional<SecretKeyValue> opened;
+        try {
+            opened = open_pkcs12_secret_key(epki, password_);
+        } catch (const Error&) {
+            // Java opens secret keys only when asked, with the key password: not a load failure.
+        }
+        entries_.add_secret(std::move(attrs), std::move(epki), std::move(opened));
     } else if (type == oid_safe_contents_bag) {
         value.assert_is_a(Botan::SEQUENCE, Botan::CONSTRUCTED, "nested SafeContents");
         Bytes nested;
@@ -329,6 +346,25 @@ void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
 }
 
 }  // namespace
+
+std::optional<SecretKeyValue> open_pkcs12_secret_key(ByteView encrypted_key_info, const Password& password) {
+    const std::string what = "secret key";
+    const SecureBytes der = as_der(encrypted_key_info, what);
+    Botan::AlgorithmIdentifier alg;
+    std::vector<uint8_t> data;
+    try {
+        Botan::BER_Decoder(der).start_cons(Botan::SEQUENCE).decode(alg).decode(data, Botan::OCTET_STRING).end_cons().verify_end();
+    } catch (const Botan::Exception&) {
+        fail_input(what + " is not a valid EncryptedPrivateKeyInfo");
+    }
+    const SecureBytes bmp = password.pkcs12_bmp();
+    const SecureBytes plain = pbe_decrypt(alg, data, PbePassword{password.utf8(), bmp}, what);
+    try {
+        return decode_pkcs8_secret_key(as_der(plain, what), what);
+    } catch (const Error&) {
+        return std::nullopt;  // padding that passed by chance: the password is wrong
+    }
+}
 
 Keystore parse_pkcs12(ByteView bytes, const Password& store_password, const std::string& name) {
     try {

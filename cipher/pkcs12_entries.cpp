@@ -74,9 +74,15 @@ void Pkcs12Entries::add_certificate(BagAttributes attrs, Certificate cert) {
     certs_.push_back({std::move(attrs), std::move(cert), false});
 }
 
-void Pkcs12Entries::add_secret(BagAttributes attrs) {
+void Pkcs12Entries::add_secret(BagAttributes attrs, Bytes encrypted_key_info, std::optional<SecretKeyValue> opened) {
     ++bag_in_safe_contents_;
-    named_.push_back({Kind::secret, 0, attrs.friendly_name ? *attrs.friendly_name : unfriendly_name()});
+    named_.push_back({Kind::secret, secrets_.size(), attrs.friendly_name ? *attrs.friendly_name : unfriendly_name()});
+    SecretItem item{std::move(encrypted_key_info), {}, 0};
+    if (opened) {  // only the name and size are kept: the key is opened again when asked for
+        item.algorithm = opened->algorithm;
+        item.bits = opened->bits;
+    }
+    secrets_.push_back(std::move(item));
 }
 
 // Java's findMatchedCertificate among the certificates not marked trusted: same
@@ -155,6 +161,10 @@ Keystore Pkcs12Entries::finish() {
                 break;
             case Kind::secret:
                 e.kind = EntryKind::secret_key;
+                e.protection = KeyProtection::pkcs12;
+                e.protected_key = std::move(secrets_[n.index].encrypted_key_info);
+                e.secret_algorithm = secrets_[n.index].algorithm;
+                e.secret_bits = secrets_[n.index].bits;
                 break;
         }
         const auto [it, inserted] = position.emplace(e.alias, entries.size());

@@ -11,6 +11,7 @@
 #pragma once
 #include "ksc/certificate.hpp"
 #include "ksc/keystore.hpp"
+#include "secret_key_info.hpp"
 
 #include <map>
 #include <optional>
@@ -32,7 +33,8 @@ public:
     void start_safe_contents() { bag_in_safe_contents_ = 0; }
     void add_key(BagAttributes attrs, SecureBytes pkcs8);
     void add_certificate(BagAttributes attrs, Certificate cert);
-    void add_secret(BagAttributes attrs);
+    // A secret key: its EncryptedPrivateKeyInfo, and what the store password opened of it.
+    void add_secret(BagAttributes attrs, Bytes encrypted_key_info, std::optional<SecretKeyValue> opened);
     void warn(std::string w) { warnings_.push_back(std::move(w)); }
 
     Keystore finish();
@@ -49,6 +51,11 @@ private:
         std::string alias;
         SecureBytes pkcs8;
     };
+    struct SecretItem {
+        Bytes encrypted_key_info;
+        std::string algorithm;
+        size_t bits = 0;
+    };
     struct CertItem {
         BagAttributes attrs;
         Certificate cert;
@@ -62,6 +69,7 @@ private:
     std::string name_;
     std::vector<KeyItem> keys_;
     std::vector<CertItem> certs_;
+    std::vector<SecretItem> secrets_;
     std::vector<Named> named_;
     std::vector<std::string> warnings_;
     size_t private_key_count_ = 0;

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ enum class KeyProtection {
     none,        // already plaintext PKCS#8 (PKCS#12: decrypted with the store password at load)
     jks,         // Sun proprietary XOR/SHA-1 scheme, OID 1.3.6.1.4.1.42.2.17.1.1
     jceks,       // PBEWithMD5AndTripleDES, OID 1.3.6.1.4.1.42.2.19.1
+    // Secret keys:
+    jceks_sealed,  // a serialized Java SealedObject under PBEWithMD5AndTripleDES (JCEKS tag 3)
+    pkcs12,        // a PKCS#8 EncryptedPrivateKeyInfo from a PKCS#12 secretBag
 };
 
 struct KeystoreEntry {
@@ -41,8 +45,15 @@ struct KeystoreEntry {
     size_t occurrences = 1;
     std::string note;         // why the entry cannot be used, when Java itself would refuse it
     KeyProtection protection = KeyProtection::none;
-    Bytes protected_key;      // DER EncryptedPrivateKeyInfo (jks/jceks)
+    Bytes protected_key;      // DER EncryptedPrivateKeyInfo (jks/jceks/pkcs12), the
+                              // serialized SealedObject (jceks_sealed)
     SecureBytes plain_pkcs8;  // DER PrivateKeyInfo (protection == none)
+    // Secret keys: the algorithm as Java names it ("AES", "DESede", "HmacSHA256") and the
+    // size in bits keytool gives it ("" and 0 while unknown). Filled at load where the store
+    // password opens the key (PKCS#12); JCEKS seals each key under its own key password, so
+    // there the first Keystore::secret_key that opens it fills them (hence mutable).
+    mutable std::string secret_algorithm;
+    mutable size_t secret_bits = 0;
 };
 
 class Keystore {
@@ -68,6 +79,12 @@ public:
     std::unique_ptr<Botan::Private_Key> private_key(std::string_view alias,
                                                     const Password& key_password) const;
 
+    // The raw bytes of a secret-key entry, opened with key_password (PKCS#12: the store
+    // password, as keytool writes them). A wrong key password is ErrorKind::input naming the
+    // alias, and so is an entry that is not a secret key. Fills the entry's secret_algorithm
+    // and secret_bits.
+    SecureBytes secret_key(std::string_view alias, const Password& key_password) const;
+
     // Used by the format readers.
     Keystore(KeystoreType type, std::string name, std::vector<KeystoreEntry> entries)
         : type_(type), name_(std::move(name)), entries_(std::move(entries)) {}
@@ -77,6 +94,8 @@ private:
     std::string name_;
     std::vector<KeystoreEntry> entries_;
     std::vector<std::string> warnings_;
+    // secret_key() fills an entry's secret_algorithm/secret_bits: one writer at a time.
+    std::shared_ptr<std::mutex> secret_fill_ = std::make_shared<std::mutex>();
 };
 
 // Limits that hostile files cannot push us past (enforced in the readers).

@@ -18,6 +18,9 @@
 #include "ksc/keystore.hpp"
 #include "ksc/password.hpp"
 #include "ksc/secrets_editor.hpp"
+// Internal readers, to see a sealed secret key's iteration count before opening it.
+#include "java_serial.hpp"
+#include "jceks_pbe.hpp"
 
 #include <botan/alg_id.h>
 #include <botan/ber_dec.h>
@@ -84,15 +87,41 @@ inline bool too_costly_to_decrypt(const KeystoreEntry& e) {
     }
 }
 
-// Parses, then recovers every private key (JKS/JCEKS decrypt them only here).
-// Digest: "<type> <n> entries, <k> keys, <r> recovered" (a damaged key entry, or one
-// too costly to decrypt here, is not recovered; the file is still accepted).
+// The same budget for a JCEKS secret key, whose count is inside its serialized SealedObject.
+inline bool secret_too_costly_to_open(const KeystoreEntry& e) {
+    if (e.protection != KeyProtection::jceks_sealed) return false;
+    try {
+        ByteReader r(e.protected_key, "fuzz");
+        const detail::JavaStream sealed = detail::JavaStream::read(r, "fuzz");
+        const detail::JavaValue* params = sealed.field(sealed.root(), "encodedParams");
+        return params && detail::decode_jceks_pbe_params(params->bytes).iterations > jceks_iteration_budget;
+    } catch (const Error&) {
+        return false;  // malformed or over the cap: the reader refuses it before any work
+    }
+}
+
+// Parses, then recovers every private key (JKS/JCEKS decrypt them only here) and opens
+// every secret key. Digest: "<type> <n> entries, <k> keys, <r> recovered", then, when
+// there are secret keys, ", <s> secret keys, <o> opened" (a damaged entry, or one too
+// costly to decrypt here, is not recovered or opened; the file is still accepted).
 inline Outcome parse_keystore(ByteView bytes, KeystoreType declared) {
     const Password pw(password);
     try {
         const Keystore ks = Keystore::parse(bytes, pw, declared, "fuzz.keystore");
-        size_t keys = 0, recovered = 0;
+        size_t keys = 0, recovered = 0, secrets = 0, opened = 0;
         for (const auto& e : ks.entries()) {
+            if (e.kind == EntryKind::secret_key) {
+                ++secrets;
+                if (secret_too_costly_to_open(e)) continue;
+                try {
+                    if (ks.secret_key(e.alias, pw).empty()) violated("an opened secret key is empty");
+                    if (e.secret_algorithm.empty() || e.secret_bits == 0) violated("an opened secret key has no name or size");
+                    ++opened;
+                } catch (const Error&) {
+                    // a damaged secret key entry is a clean rejection of that entry
+                }
+                continue;
+            }
             if (e.kind != EntryKind::private_key) continue;
             ++keys;
             if (too_costly_to_decrypt(e)) continue;
@@ -104,7 +133,9 @@ inline Outcome parse_keystore(ByteView bytes, KeystoreType declared) {
             }
         }
         return accepted(to_string(ks.type()) + " " + std::to_string(ks.entries().size()) + " entries, " +
-                        std::to_string(keys) + " keys, " + std::to_string(recovered) + " recovered");
+                        std::to_string(keys) + " keys, " + std::to_string(recovered) + " recovered" +
+                        (secrets ? ", " + std::to_string(secrets) + " secret keys, " + std::to_string(opened) + " opened"
+                                 : std::string()));
     } catch (const Error& e) {
         return rejected(e);  // the whole file
     }
