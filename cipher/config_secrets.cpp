@@ -8,18 +8,33 @@
 
 namespace ksc {
 
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
-                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
+namespace {
+
+// One pass over [secrets] for every way of sealing a value.
+ConfigureOutcome encrypt_slots(std::string_view text, std::string_view file_name,
+                               const std::function<std::string(ByteView)>& seal) {
     ConfigureOutcome out;
     std::vector<SecretReplacement> edits;
     for (const SecretSlot& slot : find_secret_slots(text, file_name)) {
         if (!slot.is_plaintext()) continue;
         const SecureBytes plain = slot.plaintext();
-        edits.push_back({slot.begin, slot.end, encryptor.encrypt(plain, rng)});
+        edits.push_back({slot.begin, slot.end, seal(plain)});
         out.encrypted_aliases.push_back(slot.alias);
     }
     out.new_text = edits.empty() ? std::string(text) : splice_secrets(text, std::move(edits));
     return out;
+}
+
+}  // namespace
+
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
+                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
+    return encrypt_slots(text, file_name, [&](ByteView plain) { return encryptor.encrypt(plain, rng); });
+}
+
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name, CipherSuite& suite,
+                                           const SealSpec& how) {
+    return encrypt_slots(text, file_name, [&](ByteView plain) { return suite.seal(plain, how); });
 }
 
 std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name) {

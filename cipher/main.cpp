@@ -309,6 +309,8 @@ void print_configure_json(const DeploymentConfig& cfg, bool dry_run, const std::
 }
 
 int cmd_configure(const Options& o) {
+    if (o.symmetric && (!o.transformation.empty() || o.format != "plain"))
+        fail_usage("--symmetric writes the cipher tool's AES-GCM format; --transformation and --format are for RSA values");
     const Encoding encoding = parse_encoding(o);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
@@ -337,9 +339,19 @@ int cmd_configure(const Options& o) {
                        << " (the table is absent or empty)\n";
         return exit_code::ok;
     }
-    const LoadedKey key = encryption_key(o);
-    Botan::AutoSeeded_RNG rng;
-    const ConfigureOutcome out = encrypt_plaintext_secrets(text, name, make_encryptor(key, encoding), rng);
+    // --symmetric: the cipher tool's symmetric mode, format 4 with a keystore's AES secret key.
+    std::optional<LoadedKey> key;
+    std::optional<AesKey> secret;
+    ConfigureOutcome out;
+    if (o.symmetric) {
+        secret = load_secret_key(key_spec(o));
+        out = encrypt_plaintext_secrets(text, name, *make_aes_suite(*secret),
+                                        SealSpec::aes_value(CiphertextFormat::symmetric_vault));
+    } else {
+        key = encryption_key(o);
+        Botan::AutoSeeded_RNG rng;
+        out = encrypt_plaintext_secrets(text, name, make_encryptor(*key, encoding), rng);
+    }
     if (!out.encrypted_aliases.empty()) write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
     if (o.json) {
         print_configure_json(cfg, false, slots, out.encrypted_aliases);
@@ -348,7 +360,8 @@ int cmd_configure(const Options& o) {
                   << " is already encrypted\n";
     } else {
         for (const auto& a : out.encrypted_aliases) std::cout << "encrypted: " << a << "\n";
-        std::cout << out.encrypted_aliases.size() << " value(s) encrypted for " << key.describe() << "\n";
+        std::cout << out.encrypted_aliases.size() << " value(s) encrypted for "
+                  << (key ? key->describe() : secret->describe()) << "\n";
     }
     return exit_code::ok;
 }
@@ -486,6 +499,9 @@ int main(int argc, char** argv) {
         auto* configure = app.add_subcommand("configure", "encrypt every \"[plaintext]\" value of [secrets] in place");
         add_key_options(configure, o);
         configure->add_option("--format", o.format, "plain (default) or self-contained");
+        configure->add_flag("--symmetric", o.symmetric,
+                            "AES-GCM as the cipher tool's -Dsymmetric mode, with the AES secret-key entry "
+                            "--keystore/--alias name (keytool -genseckey -keyalg AES -storetype PKCS12)");
         configure->add_flag("--dry-run", o.dry_run, "list what would be encrypted; write nothing");
         configure->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
         configure->add_flag("--json", o.json, "machine-readable output");

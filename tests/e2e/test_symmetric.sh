@@ -59,6 +59,44 @@ run_stdin "$ct" "$KSCIPHER" decrypt --encryption-key-file key2
 expect_rc 0 "decrypt Java's format 4 with the key text"
 assert_eq "$plain" "$OUT" "plaintext of Java's format 4"
 
+# --- Format 4 with a keytool secret-key entry (PKCS#12 and JCEKS), both ways, and configure --symmetric.
+SP='symStore-pw1'
+printf '%s\n' "$SP" > sympw
+NO_LEAK+=("$SP")
+keytool -genseckey -alias symkey -keyalg AES -keysize 256 -storetype PKCS12 -keystore sym.p12 -storepass "$SP" \
+  >/dev/null 2>&1 || fail "keytool -genseckey PKCS12"
+keytool -genseckey -alias symkey -keyalg AES -keysize 128 -storetype JCEKS -keystore sym.jceks -storepass "$SP" \
+  -keypass "$SP" >/dev/null 2>&1 || fail "keytool -genseckey JCEKS"
+make_key rsa.p12 rsakey "$SP" PKCS12 "${DE_EXT[@]}"
+for ks in sym.p12:PKCS12 sym.jceks:JCEKS; do
+  f=${ks%%:*}; t=${ks##*:}
+  ct=$(printf '%s\n' "$b64" | aes_peer encrypt-vault "ks:$t:$f:$SP:symkey") || fail "Java encrypt-vault $t"
+  run_stdin "$ct" "$KSCIPHER" decrypt --keystore "$f" --alias symkey --password-file sympw
+  expect_rc 0 "decrypt Java's format 4 with the $t secret key"
+  assert_eq "$plain" "$OUT" "plaintext of Java's format 4 ($t)"
+  run_stdin "$plain" "$KSCIPHER" encrypt --symmetric --keystore "$f" --alias symkey --password-file sympw
+  expect_rc 0 "encrypt --symmetric with the $t secret key"
+  assert_eq "$b64" "$(printf '%s\n' "$OUT" | aes_peer decrypt-vault "ks:$t:$f:$SP:symkey")" "Java reads our format 4 ($t)"
+done
+run_stdin "$ct" "$KSCIPHER" decrypt --home "$H"
+expect_error 2 "secret key" "format 4 without a keystore"
+run_stdin "$plain" "$KSCIPHER" encrypt --symmetric --keystore rsa.p12 --alias rsakey --password-file sympw
+expect_error 3 "not a secret-key entry" "an RSA entry is not a secret key"
+cp "$CONF" conf.saved
+printf '[secrets]\nadmin_password = "[%s]"\nother = "[x y]"\n' "$plain" > "$CONF"
+run_capture "$KSCIPHER" configure --symmetric --home "$H" --keystore sym.p12 --alias symkey --password-file sympw
+expect_rc 0 "configure --symmetric"
+assert_contains "$OUT" "2 value(s) encrypted" "both secrets encrypted"
+: > vault.txt
+for a in admin_password other; do
+  v=$(sed -n "s/^$a = \"\(.*\)\"\$/\1/p" "$CONF")
+  assert_eq symmetric-vault "$(printf '%s' "$v" | base64 -d | jq -r 'if .cipherText and .iv then "symmetric-vault" else "?" end')" "$a is format 4"
+  echo "$v" >> vault.txt
+done
+assert_eq "$b64 $(printf 'x y' | base64 -w0)" "$(aes_peer decrypt-vault "ks:PKCS12:sym.p12:$SP:symkey" < vault.txt | tr '\n' ' ' | sed 's/ $//')" \
+  "Java reads every configured secret"
+cp conf.saved "$CONF"
+
 # --- Refusals and bad input: the error names where the key came from, never the key.
 ct=$(printf '%s\n' "$b64" | aes_peer encrypt-carbon "text:$OTHER" keyids)
 run_stdin "$ct" "$KSCIPHER" decrypt --home "$H"
