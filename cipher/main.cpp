@@ -416,16 +416,36 @@ int cmd_verify(const Options& o) {
     const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
-    const LoadedKey key = load_key(key_spec(o), true);
-    check_key_matches_certificate(key);
-    Botan::AutoSeeded_RNG rng;
-    std::optional<LoadedKey> primary;
-    const PreviousKey previous = previous_primary_key(o, cfg, primary);
-    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, plain_decryption, rng, &previous);
+    // --symmetric: the [secrets] configure --symmetric wrote, under a keystore's AES secret key.
+    std::optional<LoadedKey> rsa;
+    std::optional<AesKey> secret;
+    VerifyOutcome v;
+    std::string key_line;
+    nlohmann::ordered_json key_json;
+    if (o.symmetric) {
+        secret = load_secret_key(key_spec(o));
+        v = verify_secrets(cfg, text, [&](std::string_view value, const std::string& what) {
+            const ParsedCiphertext p = parse_ciphertext(value);
+            if (p.format != CiphertextFormat::symmetric_vault && p.format != CiphertextFormat::symmetric_carbon)
+                fail_input(what + ": not an AES value (" + to_string(p.format) + "); verify without --symmetric checks RSA values");
+            decrypt_symmetric(p, {*secret}, what);
+        });
+        key_line = secret->describe();
+        key_json = {{"origin", secret->origin}, {"key_id", secret->id}};
+    } else {
+        rsa = load_key(key_spec(o), true);
+        check_key_matches_certificate(*rsa);
+        Botan::AutoSeeded_RNG rng;
+        std::optional<LoadedKey> primary;
+        const PreviousKey previous = previous_primary_key(o, cfg, primary);
+        v = verify_secrets(cfg, text, *rsa->private_key, plain_decryption, rng, &previous);
+        key_line = rsa->describe();
+        key_json = {{"file", rsa->file.string()}, {"alias", rsa->alias}, {"thumbprint_sha1", rsa->facts.thumbprint_sha1}};
+    }
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
-        j["key"] = {{"file", key.file.string()}, {"alias", key.alias}, {"thumbprint_sha1", key.facts.thumbprint_sha1}};
+        j["key"] = key_json;
         j["secrets"] = nlohmann::ordered_json::array();
         for (const auto& c : v.checks) j["secrets"].push_back({{"alias", c.alias}, {"state", c.state}, {"detail", c.detail}});
         j["problems"] = v.problems();
@@ -435,7 +455,7 @@ int cmd_verify(const Options& o) {
             std::cout << (c.state == "ok" ? "ok        " : "PROBLEM   ") << c.alias
                       << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
         std::cout << v.checks.size() - v.problems() << " ok, " << v.problems() << " problem(s) in "
-                  << cfg.file.string() << " with " << key.describe() << "\n";
+                  << cfg.file.string() << " with " << key_line << "\n";
     }
     return v.problems() ? exit_code::problems : exit_code::ok;
 }
@@ -515,6 +535,9 @@ int main(int argc, char** argv) {
 
         auto* verify = app.add_subcommand("verify", "check every secret decrypts and every $secret{x} resolves");
         add_key_options(verify, o);
+        verify->add_flag("--symmetric", o.symmetric,
+                         "[secrets] written by configure --symmetric: check them with the AES secret key "
+                         "--keystore/--alias name");
         verify->add_flag("--json", o.json, "machine-readable output");
 
         auto* check = app.add_subcommand("check", "lint the keystore configuration against the product's rules");

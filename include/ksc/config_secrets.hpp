@@ -67,5 +67,10 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
 VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
                              const Botan::Private_Key& key, const Transformation& plain_transformation,
                              Botan::RandomNumberGenerator& rng);
+// The same with any way of decrypting one value (`open` throws ksc::Error when the value
+// does not decrypt; its plaintext is discarded at once): verify --symmetric.
+using SecretOpener = std::function<void(std::string_view value, const std::string& what)>;
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+                             const PreviousKey* previous = nullptr);
 
 }  // namespace ksc

@@ -95,6 +95,16 @@ for a in admin_password other; do
 done
 assert_eq "$b64 $(printf 'x y' | base64 -w0)" "$(aes_peer decrypt-vault "ks:PKCS12:sym.p12:$SP:symkey" < vault.txt | tr '\n' ' ' | sed 's/ $//')" \
   "Java reads every configured secret"
+run_capture "$KSCIPHER" verify --symmetric --home "$H" --keystore sym.p12 --alias symkey --password-file sympw
+expect_rc 0 "verify --symmetric"
+assert_contains "$OUT" "2 ok, 0 problem(s)" "every AES secret verifies"
+# A secret of another key (Java's, under the JCEKS key) is a problem, named by alias.
+other_ct=$(printf '%s\n' "$b64" | aes_peer encrypt-vault "ks:JCEKS:sym.jceks:$SP:symkey")
+sed -i "s|^other = .*|other = \"$other_ct\"|" "$CONF"
+run_capture "$KSCIPHER" verify --symmetric --home "$H" --keystore sym.p12 --alias symkey --password-file sympw --json
+expect_rc 1 "verify --symmetric with a secret under another key"
+assert_eq "undecryptable" "$(jq -r '.secrets[] | select(.alias == "other") | .state' <<<"$OUT")" "the other key's secret"
+assert_eq "ok" "$(jq -r '.secrets[] | select(.alias == "admin_password") | .state' <<<"$OUT")" "ours still ok"
 cp conf.saved "$CONF"
 
 # --- Refusals and bad input: the error names where the key came from, never the key.
