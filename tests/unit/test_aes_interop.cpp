@@ -44,7 +44,7 @@ std::string open_text(CipherSuite& s, std::string_view value, CiphertextFormat e
 
 }  // namespace
 
-TEST_CASE("aes key text: 64/48 characters are hex, any other length raw bytes; keyId is Base64(SHA-256)") {
+TEST_CASE("aes key text: 64/48 characters are hex, any other length raw bytes, keyId is Base64(SHA-256)") {
     const AesKey k256 = parse_aes_key_text(hex256, "test");
     CHECK(k256.bits() == 256);
     CHECK(Botan::hex_encode(k256.bytes.data(), k256.bytes.size(), false) == hex256);

@@ -77,7 +77,7 @@ TEST_CASE("ciphertext: raw JSON, extra fields, whitespace, any-case t are accept
     CHECK(lower.thumbprint.empty());
 }
 
-TEST_CASE("ciphertext: format 3 keeps its parts: the INNER IV, ciphertext||tag, keyId; raw AES only on request") {
+TEST_CASE("ciphertext: format 3 keeps its parts (the INNER IV, ciphertext||tag, keyId), raw AES only on request") {
     const std::string ct = b64(std::string(20, '\x07'));
     const std::string inner_iv = b64(std::string(16, '\x01'));
     // Built by appending: GCC 12 warns falsely (-Wrestrict) about "..." + std::string&&.

@@ -608,7 +608,7 @@ TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values t
     CHECK(m.classify("hello", ClassifyMode::full).state == ValueState::not_encrypted);
 }
 
-TEST_CASE("value_state (AES): rotation old_key -> key, formats 3 and 4 keep their form; Java reads the result") {
+TEST_CASE("value_state (AES): rotation old_key -> key, formats 3 and 4 keep their form, Java reads the result") {
     KeyPair keys;
     keys.source_aes = &aes().old_key;
     keys.target_aes = &aes().new_key;
