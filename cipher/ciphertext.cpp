@@ -142,6 +142,62 @@ bool plausible_block_length(size_t n, size_t modulus_bytes) {
     return n >= 64 && n <= 1024 && n % 8 == 0;
 }
 
+// A JSON string field as Base64 bytes; `what` names the damage when it is not.
+std::optional<Bytes> base64_field(const std::map<std::string, std::string>& strings, const char* name) {
+    auto it = strings.find(name);
+    if (it == strings.end()) return std::nullopt;
+    return strict_base64(it->second);
+}
+
+// A symmetric value keeps its format when its parts are damaged: the reason says what.
+ParsedCiphertext damaged(CiphertextFormat f, std::string transformation, std::string reason) {
+    ParsedCiphertext p;
+    p.format = f;
+    p.transformation = std::move(transformation);
+    p.reason = std::move(reason);
+    return p;
+}
+
+// Format 3: the outer "c" is Base64 of the inner JSON {"cipher","initializationVector"[,"keyId"]}.
+ParsedCiphertext symmetric_carbon(const JsonFields& outer, const std::string& c, const std::string& t) {
+    constexpr auto f = CiphertextFormat::symmetric_carbon;
+    const auto inner_bytes = strict_base64(c);
+    if (!inner_bytes) return damaged(f, t, "symmetric value whose \"c\" is not Base64");
+    const auto inner = json_object(*inner_bytes);
+    if (!inner) return damaged(f, t, "symmetric value whose \"c\" is not a JSON object");
+    for (const char* name : {"cipher", "initializationVector", "keyId"})
+        if (auto it = inner->seen.find(name); it != inner->seen.end() && it->second > 1)
+            return damaged(f, t, std::string("symmetric value with a repeated inner \"") + name + "\" field");
+    auto ct = base64_field(inner->strings, "cipher");
+    if (!ct) return damaged(f, t, "symmetric value without a Base64 inner \"cipher\"");
+    // The inner IV is the one Java uses; the outer one only stands in when the inner is absent.
+    auto iv = inner->strings.count("initializationVector") ? base64_field(inner->strings, "initializationVector")
+                                                           : base64_field(outer.strings, "iv");
+    if (!iv || iv->empty()) return damaged(f, t, "symmetric value without a Base64 initialization vector");
+    if (ct->size() < 16) return damaged(f, t, "symmetric value too short to hold a GCM tag");
+    ParsedCiphertext p;
+    p.format = f;
+    p.transformation = t;
+    p.iv = std::move(*iv);
+    p.aes_ciphertext = std::move(*ct);
+    if (auto k = inner->strings.find("keyId"); k != inner->strings.end()) p.key_id = k->second;
+    return p;
+}
+
+// Format 4: {"cipherText","iv"}.
+ParsedCiphertext symmetric_vault(const JsonFields& j) {
+    constexpr auto f = CiphertextFormat::symmetric_vault;
+    auto ct = base64_field(j.strings, "cipherText");
+    auto iv = base64_field(j.strings, "iv");
+    if (!ct || !iv || iv->empty()) return damaged(f, {}, "symmetric value whose \"cipherText\" or \"iv\" is not Base64");
+    if (ct->size() < 16) return damaged(f, {}, "symmetric value too short to hold a GCM tag");
+    ParsedCiphertext p;
+    p.format = f;
+    p.iv = std::move(*iv);
+    p.aes_ciphertext = std::move(*ct);
+    return p;
+}
+
 // Formats 2, 3 and 4, or nullopt when the object is none of them.
 std::optional<ParsedCiphertext> from_json(const JsonFields& j) {
     for (const char* name : {"c", "t", "tp", "cipherText", "iv"})
@@ -154,27 +210,24 @@ std::optional<ParsedCiphertext> from_json(const JsonFields& j) {
     const std::string* c = field("c");
     const std::string* t = field("t");
     if (c && t) {
-        ParsedCiphertext p;
-        p.transformation = *t;
-        if (starts_with_ignore_case(*t, "AES")) {
-            p.format = CiphertextFormat::symmetric_carbon;
-            return p;
-        }
+        if (starts_with_ignore_case(*t, "AES")) return symmetric_carbon(j, *c, *t);
         if (!starts_with_ignore_case(*t, "RSA"))
             return not_ciphertext("JSON with \"c\" and an unknown transformation in \"t\"");
         auto block = strict_base64(*c);
         if (!block) return not_ciphertext("self-contained value whose \"c\" is not Base64");
+        ParsedCiphertext p;
+        p.transformation = *t;
         p.format = CiphertextFormat::self_contained;
         p.rsa_block = std::move(*block);
         if (const std::string* tp = field("tp")) p.thumbprint = *tp;
         return p;
     }
-    if (field("cipherText") && field("iv")) {
-        ParsedCiphertext p;
-        p.format = CiphertextFormat::symmetric_vault;
-        return p;
-    }
+    if (field("cipherText") && field("iv")) return symmetric_vault(j);
     return std::nullopt;
+}
+
+std::string base64_of(std::string_view s) {
+    return Botan::base64_encode(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 }  // namespace
@@ -186,6 +239,7 @@ std::string to_string(CiphertextFormat f) {
         case CiphertextFormat::symmetric_carbon: return "symmetric-carbon";
         case CiphertextFormat::symmetric_vault: return "symmetric-vault";
         case CiphertextFormat::not_ciphertext: return "not-ciphertext";
+        case CiphertextFormat::raw_aes: return "raw-aes";
     }
     return "not-ciphertext";
 }
@@ -212,15 +266,44 @@ ParsedCiphertext parse_ciphertext(std::string_view text, size_t modulus_bytes) {
     return p;
 }
 
+ParsedCiphertext parse_raw_aes(std::string_view text) {
+    if (text.empty()) return not_ciphertext("empty value");
+    if (text.size() > max_text) return not_ciphertext("longer than 64 KiB");
+    auto decoded = strict_base64(text);
+    if (!decoded) return not_ciphertext("not Base64");
+    if (decoded->empty() || decoded->size() % 16 != 0)
+        return not_ciphertext("decoded length " + std::to_string(decoded->size()) + " is not a whole number of AES blocks");
+    ParsedCiphertext p;
+    p.format = CiphertextFormat::raw_aes;
+    p.transformation = "AES";
+    p.aes_ciphertext = std::move(*decoded);
+    return p;
+}
+
+std::string write_symmetric_carbon(ByteView iv, ByteView ciphertext_and_tag, std::string_view key_id,
+                                   std::string_view transformation) {
+    // Gson writes fields in declaration order and leaves out null ones.
+    std::string inner = "{\"cipher\":" + gson_quote(write_plain(ciphertext_and_tag)) +
+                        ",\"initializationVector\":" + gson_quote(write_plain(iv));
+    if (!key_id.empty()) inner += ",\"keyId\":" + gson_quote(key_id);
+    inner += "}";
+    const std::string outer = "{\"c\":" + gson_quote(base64_of(inner)) + ",\"t\":" + gson_quote(transformation) +
+                              ",\"iv\":" + gson_quote(write_plain(iv)) + "}";
+    return base64_of(outer);
+}
+
+std::string write_symmetric_vault(ByteView iv, ByteView ciphertext_and_tag) {
+    return base64_of("{\"cipherText\":" + gson_quote(write_plain(ciphertext_and_tag)) + ",\"iv\":" +
+                     gson_quote(write_plain(iv)) + "}");
+}
+
 std::string write_plain(ByteView rsa_block) { return Botan::base64_encode(rsa_block.data(), rsa_block.size()); }
 
 std::string write_self_contained(ByteView rsa_block, std::string_view transformation,
                                  std::string_view thumbprint_sha1) {
     // Gson writes the CipherHolder fields in declaration order: c, t, tp, tpd.
-    const std::string json = "{\"c\":" + gson_quote(write_plain(rsa_block)) + ",\"t\":" +
-                             gson_quote(transformation) + ",\"tp\":" + gson_quote(thumbprint_sha1) +
-                             ",\"tpd\":\"SHA-1\"}";
-    return Botan::base64_encode(reinterpret_cast<const uint8_t*>(json.data()), json.size());
+    return base64_of("{\"c\":" + gson_quote(write_plain(rsa_block)) + ",\"t\":" + gson_quote(transformation) +
+                     ",\"tp\":" + gson_quote(thumbprint_sha1) + ",\"tpd\":\"SHA-1\"}");
 }
 
 std::string gson_quote(std::string_view s) { return json_quote(s, JsonEscapes{.html_safe = true, .slash = false}); }

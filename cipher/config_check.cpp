@@ -1,5 +1,6 @@
 #include "ksc/config_check.hpp"
 
+#include "ksc/aes_key.hpp"
 #include "ksc/certificate.hpp"
 #include "ksc/error.hpp"
 #include "ksc/key_selection.hpp"
@@ -202,6 +203,41 @@ void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
     }
 }
 
+// [encryption]: the AES key of Carbon's symmetric internal crypto. Key texts are secrets:
+// findings name the field and what is wrong, never the text.
+void check_encryption(const EncryptionSettings& e, std::vector<Finding>& out) {
+    if (!e.present) return;
+    Checker c{out, "encryption"};
+    if (!e.key_written) {
+        c.warning("the table has no key; the product cannot encrypt or decrypt internal data with it");
+    }
+    std::optional<AesKey> key, old_key;
+    const auto lint = [&](const std::optional<std::string>& text, const std::string& problem, bool written,
+                          const char* field, std::optional<AesKey>& parsed) {
+        if (!written) return;
+        if (!text) {
+            c.warning(std::string(field) + " cannot be checked as written (" + problem + ")");
+            return;
+        }
+        const auto problems = aes_key_text_problems(*text);
+        for (const auto& p : problems) c.error(std::string(field) + ": " + p);
+        if (!problems.empty()) return;
+        parsed = parse_aes_key_text(*text, field);
+        if (!parsed->public_default) return;
+        if (std::string_view(field) == "key")
+            c.error("key is the public Identity Server default key: anyone can decrypt the data it protects; make "
+                    "your own (openssl rand -hex 32), keep this one as old_key and re-encrypt with ksmigrate");
+        else
+            c.warning("old_key is the public Identity Server default key: re-encrypt what is still under it "
+                      "(ksmigrate --from old-encryption-key --to encryption-key), then remove old_key");
+    };
+    lint(e.key, e.key_problem, e.key_written, "key", key);
+    lint(e.old_key, e.old_key_problem, e.old_key_written, "old_key", old_key);
+    if (key && old_key && key->bytes == old_key->bytes)
+        c.error("old_key is the same key as key: a rotation needs a new key; after re-encrypting everything "
+                "under key, remove old_key");
+}
+
 }  // namespace
 
 std::vector<Finding> check_config(const DeploymentConfig& config, const std::optional<Password>& fallback) {
@@ -212,6 +248,7 @@ std::vector<Finding> check_config(const DeploymentConfig& config, const std::opt
     if (config.internal_configured) check_keystore(config.internal, true, KeyUse::encrypts, fallback, resolver, out);
     check_keystore(config.tls, true, KeyUse::none, fallback, resolver, out);
     check_keystore(config.truststore, false, KeyUse::none, fallback, resolver, out);
+    check_encryption(config.encryption, out);
 
     if (!config.internal_configured) {
         out.push_back({"note", "keystore.internal",

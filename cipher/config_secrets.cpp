@@ -8,18 +8,33 @@
 
 namespace ksc {
 
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
-                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
+namespace {
+
+// One pass over [secrets] for every way of sealing a value.
+ConfigureOutcome encrypt_slots(std::string_view text, std::string_view file_name,
+                               const std::function<std::string(ByteView)>& seal) {
     ConfigureOutcome out;
     std::vector<SecretReplacement> edits;
     for (const SecretSlot& slot : find_secret_slots(text, file_name)) {
         if (!slot.is_plaintext()) continue;
         const SecureBytes plain = slot.plaintext();
-        edits.push_back({slot.begin, slot.end, encryptor.encrypt(plain, rng)});
+        edits.push_back({slot.begin, slot.end, seal(plain)});
         out.encrypted_aliases.push_back(slot.alias);
     }
     out.new_text = edits.empty() ? std::string(text) : splice_secrets(text, std::move(edits));
     return out;
+}
+
+}  // namespace
+
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
+                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
+    return encrypt_slots(text, file_name, [&](ByteView plain) { return encryptor.encrypt(plain, rng); });
+}
+
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name, CipherSuite& suite,
+                                           const SealSpec& how) {
+    return encrypt_slots(text, file_name, [&](ByteView plain) { return suite.seal(plain, how); });
 }
 
 std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name) {
@@ -51,6 +66,11 @@ std::string change_secret(std::string_view text, std::string_view file_name, std
     return splice_secrets(text, {{slot.begin, slot.end, encryptor.encrypt(plaintext, rng)}});
 }
 
+// The one body of verify: `plain` and `rng` (RSA) also let it look under `previous`.
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+                             const PreviousKey* previous, const PlainDecryption* plain,
+                             Botan::RandomNumberGenerator* rng);
+
 size_t VerifyOutcome::problems() const {
     size_t n = 0;
     for (const auto& c : checks) n += c.state != "ok";
@@ -60,6 +80,20 @@ size_t VerifyOutcome::problems() const {
 VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
                              const Botan::Private_Key& key, const PlainDecryption& plain,
                              Botan::RandomNumberGenerator& rng, const PreviousKey* previous) {
+    return verify_secrets(
+        config, text,
+        [&](std::string_view value, const std::string& what) { decrypt_value(key, value, plain, what, rng); },
+        previous, &plain, &rng);
+}
+
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+                             const PreviousKey* previous) {
+    return verify_secrets(config, text, open, previous, nullptr, nullptr);
+}
+
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+                             const PreviousKey* previous, const PlainDecryption* plain,
+                             Botan::RandomNumberGenerator* rng) {
     VerifyOutcome out;
     for (const SecretSlot& slot : find_secret_slots(text, config.file.filename().string())) {
         if (slot.is_plaintext()) {
@@ -69,7 +103,7 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
         }
         const std::string what = "secret '" + slot.alias + "'";
         try {
-            decrypt_value(key, slot.value, plain, what, rng);
+            open(slot.value, what);
             out.checks.push_back({slot.alias, "ok", ""});
             continue;
         } catch (const Error& e) {
@@ -77,10 +111,10 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
         }
         // Not under the internal key: still under the primary one, as before a separate
         // [keystore.internal] was configured? Then it is waiting for the migration.
-        const LoadedKey* old_key = previous && previous->get ? previous->get() : nullptr;
+        const LoadedKey* old_key = previous && previous->get && plain && rng ? previous->get() : nullptr;
         if (!old_key || !old_key->private_key) continue;
         try {
-            decrypt_value(*old_key->private_key, slot.value, plain, what, rng);
+            decrypt_value(*old_key->private_key, slot.value, *plain, what, *rng);
             out.checks.back() = {slot.alias, "primary_key",
                                  "still under the primary key (alias '" + old_key->alias + "' in " +
                                      old_key->file.filename().string() +

@@ -286,6 +286,15 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     const toml::table* internal = r.table("keystore.internal");
     c.internal_configured = internal && internal->contains("file_name");
     c.databases = r.databases();
+    if (const toml::table* enc = r.table("encryption")) {
+        EncryptionSettings& e = c.encryption;
+        e.present = true;
+        std::string raw;
+        e.key_written = r.password(enc, "encryption", "key", e.key, raw, e.key_problem);
+        Botan::secure_scrub_memory(raw.data(), raw.size());
+        e.old_key_written = r.password(enc, "encryption", "old_key", e.old_key, raw, e.old_key_problem);
+        Botan::secure_scrub_memory(raw.data(), raw.size());
+    }
 
     std::vector<std::pair<toml::source_position, std::string>> refs;
     collect_references(doc, refs);
@@ -305,6 +314,10 @@ KeystoreSettings::~KeystoreSettings() {
 }
 
 DatabaseSettings::~DatabaseSettings() { Botan::secure_scrub_memory(password.data(), password.size()); }
+EncryptionSettings::~EncryptionSettings() {
+    for (std::optional<std::string>* secret : {&key, &old_key})
+        if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
+}
 
 DeploymentConfig::~DeploymentConfig() {
     for (auto& [alias, value] : secrets) Botan::secure_scrub_memory(value.data(), value.size());

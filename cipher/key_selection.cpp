@@ -79,6 +79,32 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
     return key;
 }
 
+AesKey load_secret_key(const KeySpec& spec) {
+    const std::string what = "store password of " + spec.keystore.filename().string();
+    const Password store_pw = resolve_password(spec.password, spec.config_password, what);
+    const Keystore ks = Keystore::load(spec.keystore, store_pw, spec.type);
+    const KeystoreEntry* e = ks.find(spec.alias);
+    const std::string where = "alias '" + spec.alias + "' in " + spec.keystore.string();
+    if (!e || e->kind != EntryKind::secret_key) {
+        std::string present;
+        for (const auto& other : ks.entries())
+            if (other.kind == EntryKind::secret_key) present += (present.empty() ? "" : ", ") + other.alias;
+        fail_input(e ? where + " is a " + to_string(e->kind) + ", not a secret-key entry" : where + " not found",
+                   present.empty() ? "the keystore holds no secret key; make one with keytool -genseckey -keyalg AES "
+                                     "-keysize 256 -storetype PKCS12"
+                                   : "secret-key entries there: " + present);
+    }
+    // Key password as for private keys: its own file, else deployment.toml's, else the store password.
+    const Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)
+                            : spec.config_key_password      ? Password(*spec.config_key_password)
+                                                            : store_pw;
+    SecureBytes bytes = ks.secret_key(e->alias, key_pw);
+    if (!equals_ignore_case(e->secret_algorithm, "AES"))
+        fail_input(where + " is a " + (e->secret_algorithm.empty() ? std::string("non-AES") : e->secret_algorithm) +
+                   " key; the cipher tool's symmetric mode needs an AES key");
+    return aes_key_from_bytes(std::move(bytes), where);
+}
+
 std::vector<std::string> check_can_encrypt(const LoadedKey& key) {
     const std::string where = "alias '" + key.alias + "' in " + key.file.string();
     if (key.facts.key_algorithm != "RSA")

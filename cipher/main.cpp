@@ -1,6 +1,8 @@
 // kscipher: encrypts WSO2 config secrets with the internal keystore, and inspects
 // keystores. Thin on purpose: options, password sources, output; the work is in
 // the library. Commands, exit codes and choices: README.md.
+#include "ksc/aes_key_source.hpp"
+#include "ksc/cipher_suite.hpp"
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
 #include "ksc/config_check.hpp"
@@ -11,6 +13,8 @@
 #include "ksc/key_selection.hpp"
 #include "ksc/keystore.hpp"
 #include "ksc/password_source.hpp"
+#include "ksc/symmetric_crypto.hpp"
+#include "ksc/text.hpp"
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
@@ -43,6 +47,8 @@ struct Options {
     bool backup = false;
     std::string inspect_file;
     std::string change_alias;
+    AesKeyOptions aes;       // --encryption-key-file / --encryption-key-env
+    bool symmetric = false;  // encrypt/configure: AES instead of RSA
 };
 
 void add_password_options(CLI::App* cmd, Options& o) {
@@ -70,6 +76,13 @@ void add_key_options(CLI::App* cmd, Options& o) {
                     "OAEP-SHA256, then PKCS#1 v1.5; RSA/ECB/NoPadding (Carbon 4.4) on request");
 }
 
+void add_aes_key_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("--encryption-key-file", o.aes.file,
+                    "AES key: first line of FILE (64 or 48 hex characters, or 16/24/32 raw characters); default: "
+                    "[encryption] key of deployment.toml");
+    cmd->add_option("--encryption-key-env", o.aes.env, "AES key: environment variable NAME");
+}
+
 DeploymentConfig load_config(const Options& o) {
     const auto home = resolve_home(o.home);
     return DeploymentConfig::load(resolve_config(o.config, home), home);
@@ -88,6 +101,13 @@ KeySpec key_spec(const Options& o) {
         return spec;
     }
     return key_spec_for_role(load_config(o), o.role, o.password, o.key_password_file);
+}
+
+// The AES keys for a format 3 or raw value: the explicit key, else [encryption] key and
+// old_key. No keystore is opened for them.
+std::vector<AesKey> symmetric_keys(const Options& o) {
+    if (auto k = explicit_aes_key(o.aes)) return {std::move(*k)};
+    return config_aes_keys(load_config(o), true);
 }
 
 // The key that encrypts, refused when it cannot do the job (exit 4).
@@ -178,7 +198,29 @@ int cmd_inspect(const Options& o) {
     return exit_code::ok;
 }
 
+// encrypt --symmetric: format 4 with the secret-key entry --keystore/--alias names, else
+// format 3 with the explicit key or [encryption] key (never old_key: the product writes with key).
+int cmd_encrypt_symmetric(const Options& o) {
+    if (!o.transformation.empty() || o.format != "plain")
+        fail_usage("--symmetric writes AES-GCM; --transformation and --format are for RSA values");
+    if (!o.keystore.empty() && o.aes.given())
+        fail_usage("--keystore names a secret key for format 4; --encryption-key-file/-env a key for format 3: give one");
+    const bool vault = !o.keystore.empty();
+    const AesKey key = vault ? load_secret_key(key_spec(o)) : symmetric_keys(o).front();
+    if (key.public_default)
+        print_warning(program, key.origin + " is the public Identity Server default key: anyone can decrypt what it "
+                               "protects; make your own with: openssl rand -hex 32");
+    const SecureBytes value = read_secret_value(o);
+    auto suite = make_aes_suite(key);
+    std::cout << suite->seal(value, SealSpec::aes_value(vault ? CiphertextFormat::symmetric_vault
+                                                              : CiphertextFormat::symmetric_carbon))
+              << "\n";
+    return exit_code::ok;
+}
+
 int cmd_encrypt(const Options& o) {
+    if (o.symmetric) return cmd_encrypt_symmetric(o);
+    if (o.aes.given()) fail_usage("--encryption-key-file/-env need --symmetric (or an AES value to decrypt)");
     const Encoding encoding = parse_encoding(o);
     const LoadedKey key = encryption_key(o);
     const ValueEncryptor enc = make_encryptor(key, encoding);
@@ -202,26 +244,54 @@ LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
     return key;
 }
 
+// AES values: formats 3 and raw AES with the [encryption] keys (or an explicit one); format 4
+// with the explicit key or the secret-key entry --keystore/--alias names.
+SecureBytes decrypt_aes(const Options& o, const ParsedCiphertext& p) {
+    const std::string what = "the ciphertext";
+    if (p.format != CiphertextFormat::symmetric_vault) return decrypt_symmetric(p, symmetric_keys(o), what);
+    if (auto k = explicit_aes_key(o.aes)) return decrypt_symmetric(p, {std::move(*k)}, what);
+    if (o.keystore.empty())
+        fail_usage("a symmetric-vault value (the cipher tool's -Dsymmetric) is under a keystore's secret key",
+                   "name it with --keystore FILE --alias NAME, or give the key with --encryption-key-file");
+    return decrypt_symmetric(p, {load_secret_key(key_spec(o))}, what);
+}
+
 int cmd_decrypt(const Options& o) {
-    const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
+    const bool raw_aes = equals_ignore_case(o.transformation, "AES");
+    const PlainDecryption plain_decryption = raw_aes ? PlainDecryption{} : PlainDecryption::parse(o.transformation);
+    // --password-stdin: the password is the first line, the ciphertext what follows.
+    std::optional<Password> stdin_password;
+    if (o.password.from_stdin && !raw_aes && !o.aes.given()) stdin_password = Password(read_stdin_line());
+    SecureBytes in = read_ciphertext(o);
+    std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    const auto print = [](const SecureBytes& plain) {
+        std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
+        std::cout << "\n";
+        return exit_code::ok;
+    };
+    if (raw_aes) {
+        const ParsedCiphertext p = parse_raw_aes(text);
+        if (p.format != CiphertextFormat::raw_aes) fail_input("the ciphertext: not a raw AES value (" + p.reason + ")");
+        return print(decrypt_symmetric(p, symmetric_keys(o), "the ciphertext"));
+    }
+    const ParsedCiphertext parsed = parse_ciphertext(text);
+    if (parsed.format == CiphertextFormat::symmetric_carbon || parsed.format == CiphertextFormat::symmetric_vault)
+        return print(decrypt_aes(o, parsed));
+
     const KeySpec spec = key_spec(o);
-    const Password store_pw = resolve_password(spec.password, spec.config_password,
-                                               "store password of " + spec.keystore.filename().string());
+    const Password store_pw = stdin_password ? *stdin_password
+                                             : resolve_password(spec.password, spec.config_password,
+                                                                "store password of " + spec.keystore.filename().string());
     const LoadedKey key = load_key_with_password(spec, store_pw);
     // A private key damaged inside its (intact, or MAC-less) container can still load:
     // a JCEKS/PKCS#12 CBC bit flip leaves the padding valid; decrypting would then blame
     // the data. Checked against its certificate first, so the error names the keystore.
     check_key_matches_certificate(key);
     const KeyIdentity who = key_identity(key, store_pw, spec.type);
-    SecureBytes in = read_ciphertext(o);
-    std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     Botan::AutoSeeded_RNG rng;
-    const SecureBytes plain = decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who);
-    std::cout.write(reinterpret_cast<const char*>(plain.data()), static_cast<std::streamsize>(plain.size()));
-    std::cout << "\n";
-    return exit_code::ok;
+    return print(decrypt_value(*key.private_key, text, plain_decryption, "the ciphertext", rng, &who));
 }
 
 // configure --json: one entry per [secrets] value, in file order, with what was
@@ -242,6 +312,8 @@ void print_configure_json(const DeploymentConfig& cfg, bool dry_run, const std::
 }
 
 int cmd_configure(const Options& o) {
+    if (o.symmetric && (!o.transformation.empty() || o.format != "plain"))
+        fail_usage("--symmetric writes the cipher tool's AES-GCM format; --transformation and --format are for RSA values");
     const Encoding encoding = parse_encoding(o);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
@@ -270,9 +342,19 @@ int cmd_configure(const Options& o) {
                        << " (the table is absent or empty)\n";
         return exit_code::ok;
     }
-    const LoadedKey key = encryption_key(o);
-    Botan::AutoSeeded_RNG rng;
-    const ConfigureOutcome out = encrypt_plaintext_secrets(text, name, make_encryptor(key, encoding), rng);
+    // --symmetric: the cipher tool's symmetric mode, format 4 with a keystore's AES secret key.
+    std::optional<LoadedKey> key;
+    std::optional<AesKey> secret;
+    ConfigureOutcome out;
+    if (o.symmetric) {
+        secret = load_secret_key(key_spec(o));
+        out = encrypt_plaintext_secrets(text, name, *make_aes_suite(*secret),
+                                        SealSpec::aes_value(CiphertextFormat::symmetric_vault));
+    } else {
+        key = encryption_key(o);
+        Botan::AutoSeeded_RNG rng;
+        out = encrypt_plaintext_secrets(text, name, make_encryptor(*key, encoding), rng);
+    }
     if (!out.encrypted_aliases.empty()) write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
     if (o.json) {
         print_configure_json(cfg, false, slots, out.encrypted_aliases);
@@ -281,7 +363,8 @@ int cmd_configure(const Options& o) {
                   << " is already encrypted\n";
     } else {
         for (const auto& a : out.encrypted_aliases) std::cout << "encrypted: " << a << "\n";
-        std::cout << out.encrypted_aliases.size() << " value(s) encrypted for " << key.describe() << "\n";
+        std::cout << out.encrypted_aliases.size() << " value(s) encrypted for "
+                  << (key ? key->describe() : secret->describe()) << "\n";
     }
     return exit_code::ok;
 }
@@ -337,17 +420,37 @@ int cmd_verify(const Options& o) {
     const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
     const DeploymentConfig cfg = load_config(o);
     const std::string text = read_text_file(cfg.file);
-    const LoadedKey key = load_key(key_spec(o), true);
-    for (const auto& w : key.warnings) print_warning(program, w);
-    check_key_matches_certificate(key);
-    Botan::AutoSeeded_RNG rng;
-    std::optional<LoadedKey> primary;
-    const PreviousKey previous = previous_primary_key(o, cfg, primary);
-    const VerifyOutcome v = verify_secrets(cfg, text, *key.private_key, plain_decryption, rng, &previous);
+    // --symmetric: the [secrets] configure --symmetric wrote, under a keystore's AES secret key.
+    std::optional<LoadedKey> rsa;
+    std::optional<AesKey> secret;
+    VerifyOutcome v;
+    std::string key_line;
+    nlohmann::ordered_json key_json;
+    if (o.symmetric) {
+        secret = load_secret_key(key_spec(o));
+        v = verify_secrets(cfg, text, [&](std::string_view value, const std::string& what) {
+            const ParsedCiphertext p = parse_ciphertext(value);
+            if (p.format != CiphertextFormat::symmetric_vault && p.format != CiphertextFormat::symmetric_carbon)
+                fail_input(what + ": not an AES value (" + to_string(p.format) + "); verify without --symmetric checks RSA values");
+            decrypt_symmetric(p, {*secret}, what);
+        });
+        key_line = secret->describe();
+        key_json = {{"origin", secret->origin}, {"key_id", secret->id}};
+    } else {
+        rsa = load_key(key_spec(o), true);
+        for (const auto& w : rsa->warnings) print_warning(program, w);
+        check_key_matches_certificate(*rsa);
+        Botan::AutoSeeded_RNG rng;
+        std::optional<LoadedKey> primary;
+        const PreviousKey previous = previous_primary_key(o, cfg, primary);
+        v = verify_secrets(cfg, text, *rsa->private_key, plain_decryption, rng, &previous);
+        key_line = rsa->describe();
+        key_json = {{"file", rsa->file.string()}, {"alias", rsa->alias}, {"thumbprint_sha1", rsa->facts.thumbprint_sha1}};
+    }
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
-        j["key"] = {{"file", key.file.string()}, {"alias", key.alias}, {"thumbprint_sha1", key.facts.thumbprint_sha1}};
+        j["key"] = key_json;
         j["secrets"] = nlohmann::ordered_json::array();
         for (const auto& c : v.checks) j["secrets"].push_back({{"alias", c.alias}, {"state", c.state}, {"detail", c.detail}});
         j["problems"] = v.problems();
@@ -357,7 +460,7 @@ int cmd_verify(const Options& o) {
             std::cout << (c.state == "ok" ? "ok        " : "PROBLEM   ") << c.alias
                       << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
         std::cout << v.checks.size() - v.problems() << " ok, " << v.problems() << " problem(s) in "
-                  << cfg.file.string() << " with " << key.describe() << "\n";
+                  << cfg.file.string() << " with " << key_line << "\n";
     }
     return v.problems() ? exit_code::problems : exit_code::ok;
 }
@@ -394,6 +497,8 @@ int main(int argc, char** argv) {
         app.set_version_flag("--version", std::string("kscipher ") + KSC_VERSION);
         app.footer("Example:\n  kscipher configure --home /opt/wso2am --backup\n"
                    "  echo -n 's3cret' | kscipher encrypt --home /opt/wso2am --password-env KS_PASS\n"
+                   "  echo -n 's3cret' | kscipher encrypt --symmetric --home /opt/wso2am   # [encryption] key\n"
+                   "  kscipher decrypt --home /opt/wso2am < value.txt   # RSA or AES, detected\n"
                    "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety.");
         Options o;
 
@@ -407,13 +512,21 @@ int main(int argc, char** argv) {
         auto* encrypt = app.add_subcommand("encrypt", "encrypt one value from standard input (or a prompt)");
         add_key_options(encrypt, o);
         encrypt->add_option("--format", o.format, "plain (default) or self-contained");
+        encrypt->add_flag("--symmetric", o.symmetric,
+                          "AES-GCM: Carbon's format with [encryption] key (or --encryption-key-file/-env), or the "
+                          "cipher tool's with the secret key --keystore/--alias name");
+        add_aes_key_options(encrypt, o);
 
-        auto* decrypt = app.add_subcommand("decrypt", "decrypt one ciphertext from standard input");
+        auto* decrypt = app.add_subcommand("decrypt", "decrypt one ciphertext from standard input (RSA or AES, detected)");
         add_key_options(decrypt, o);
+        add_aes_key_options(decrypt, o);
 
         auto* configure = app.add_subcommand("configure", "encrypt every \"[plaintext]\" value of [secrets] in place");
         add_key_options(configure, o);
         configure->add_option("--format", o.format, "plain (default) or self-contained");
+        configure->add_flag("--symmetric", o.symmetric,
+                            "AES-GCM as the cipher tool's -Dsymmetric mode, with the AES secret-key entry "
+                            "--keystore/--alias name (keytool -genseckey -keyalg AES -storetype PKCS12)");
         configure->add_flag("--dry-run", o.dry_run, "list what would be encrypted; write nothing");
         configure->add_flag("--backup", o.backup, "keep the previous file as deployment.toml.bak");
         configure->add_flag("--json", o.json, "machine-readable output");
@@ -427,6 +540,9 @@ int main(int argc, char** argv) {
 
         auto* verify = app.add_subcommand("verify", "check every secret decrypts and every $secret{x} resolves");
         add_key_options(verify, o);
+        verify->add_flag("--symmetric", o.symmetric,
+                         "[secrets] written by configure --symmetric: check them with the AES secret key "
+                         "--keystore/--alias name");
         verify->add_flag("--json", o.json, "machine-readable output");
 
         auto* check = app.add_subcommand("check", "lint the keystore configuration against the product's rules");

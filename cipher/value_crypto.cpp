@@ -110,6 +110,7 @@ SecureBytes decrypt_value(const Botan::Private_Key& key, std::string_view cipher
             break;
         case CiphertextFormat::symmetric_carbon:
         case CiphertextFormat::symmetric_vault:
+        case CiphertextFormat::raw_aes:
             fail_input(what + ": the value is " + to_string(parsed.format) +
                        " (AES) ciphertext; it is not encrypted with an RSA key");
         case CiphertextFormat::not_ciphertext:

@@ -1,14 +1,15 @@
-// Classifying stored values for a key change and re-encrypting them for the target key.
-// The states are those ksmigrate reports (ValueState); the trial order and why a PKCS#1
-// v1.5 success is never proof of the key: README.md "Plain values in ksmigrate".
+// Classifying stored values for a key change and re-encrypting them for the target key,
+// through the cipher-suite seam: either key may be RSA or AES. The states are those
+// ksmigrate reports (ValueState). One ambiguity rule for every format (README.md "Plain
+// values in ksmigrate"): an opening that proves the key (OAEP, a GCM tag, a thumbprint
+// naming it) decides; a weak one (PKCS#1 v1.5, raw AES's PKCS#5 padding, which a wrong key
+// passes by chance) decides only when the other key does not open the value at all.
 #include "ksc/value_state.hpp"
 
-#include "ksc/ciphertext.hpp"
+#include "ksc/cipher_suite.hpp"
 #include "ksc/error.hpp"
 #include "ksc/text.hpp"
 #include "ksc/value_crypto.hpp"
-
-#include <botan/auto_rng.h>
 
 #include <algorithm>
 
@@ -16,22 +17,31 @@ namespace ksc {
 namespace {
 
 constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
+constexpr std::string_view ambiguous_raw_aes_reason = "ambiguous: opens under both keys as raw AES";
 
-// A PKCS#1 v1.5 block we write is made again when it also opens under the source key.
-// Each try fails with probability ~2^-16 for two different keys, so 8 tries only run out
-// when both keys are the same key pair.
+// A weak value we write is made again when it also opens under the source key. Each try
+// fails with probability ~2^-16 (PKCS#1) or ~2^-8 (raw AES) for two different keys, so 8
+// tries only run out when both keys are the same key.
 constexpr int max_unambiguous_attempts = 8;
-
-constexpr size_t padding_index(RsaPadding p) { return static_cast<size_t>(p); }
-constexpr size_t padding_count = padding_index(RsaPadding::oaep_sha256_mgf1_sha1) + 1;
-
-size_t modulus_bytes_of(const Botan::Public_Key& key) { return (key.key_length() + 7) / 8; }
 
 Classification state_only(ValueState s, std::string reason = {}) {
     Classification c;
     c.state = s;
     c.reason = std::move(reason);
     return c;
+}
+
+bool is_rsa_format(CiphertextFormat f) {
+    return f == CiphertextFormat::plain || f == CiphertextFormat::self_contained;
+}
+
+std::unique_ptr<CipherSuite> suite_for(const LoadedKey* rsa, const AesKey* aes, bool raw_aes, const char* side) {
+    if ((rsa == nullptr) == (aes == nullptr))
+        fail_internal(std::string("ValueMigrator needs exactly one key for the ") + side);
+    if (aes) return make_aes_suite(*aes, AesReading{raw_aes});
+    if (rsa->facts.thumbprint_sha1.empty()) fail_internal("ValueMigrator needs both keys' thumbprints");
+    return make_rsa_suite(*rsa->certificate.load_subject_public_key(), rsa->private_key, rsa->facts.thumbprint_sha1,
+                          rsa->describe());
 }
 
 }  // namespace
@@ -52,124 +62,132 @@ std::string to_string(ValueState s) {
 enum class Which { source, target };
 
 struct ValueMigrator::Impl {
-    // Declared first so it is destroyed last: every RsaBlockOpener keeps a reference to it
-    // (RSA blinding), and none of them may outlive it.
-    Botan::AutoSeeded_RNG rng;
-    KeyPair keys;
-    uint64_t* ops;  // ValueMigrator::private_ops_ (the object is neither copied nor moved)
-    std::unique_ptr<Botan::Public_Key> target_public;  // what new values are encrypted for
-    size_t source_modulus;
-    size_t target_modulus;
-    // Built on first use: quick mode over self-contained values never touches a private
-    // key at all, and a run before any ambiguity check never needs the target's.
-    std::unique_ptr<RsaBlockOpener> source_opener;
-    std::unique_ptr<RsaBlockOpener> target_opener;
-    std::array<std::unique_ptr<RsaEncryptor>, padding_count> target_enc;
+    std::unique_ptr<CipherSuite> source;
+    std::unique_ptr<CipherSuite> target;
+    bool raw_aes;
 
-    Impl(const KeyPair& k, uint64_t* op_counter)
-        : keys(k),
-          ops(op_counter),
-          target_public(k.target->certificate.load_subject_public_key()),
-          source_modulus(modulus_bytes_of(*k.source->certificate.load_subject_public_key())),
-          target_modulus(modulus_bytes_of(*target_public)) {}
+    CipherSuite& suite(Which w) { return w == Which::source ? *source : *target; }
+    uint64_t ops() const { return source->private_ops() + target->private_ops(); }
 
-    const LoadedKey& key(Which w) const { return w == Which::source ? *keys.source : *keys.target; }
-    size_t modulus(Which w) const { return w == Which::source ? source_modulus : target_modulus; }
-
-    RsaBlockOpener& opener(Which w) {
-        auto& slot = w == Which::source ? source_opener : target_opener;
-        if (!slot) {
-            const LoadedKey& k = key(w);
-            if (!k.private_key) fail_internal("private key not loaded for " + k.describe());
-            slot = std::make_unique<RsaBlockOpener>(*k.private_key, rng);
+    // The readings of a value: what parse_ciphertext detects, with each RSA key's modulus
+    // (keys of different sizes: a block may fit either one); raw AES as a second reading
+    // when asked for, since any Base64 of 16*n bytes may be one.
+    std::vector<ParsedCiphertext> readings(std::string_view value) const {
+        std::vector<ParsedCiphertext> out;
+        for (const CipherSuite* s : {source.get(), target.get()}) {
+            if (s->block_bytes() == 0) continue;
+            if (!out.empty() && out.front().format != CiphertextFormat::not_ciphertext) break;
+            ParsedCiphertext p = parse_ciphertext(value, s->block_bytes());
+            if (out.empty()) out.push_back(std::move(p));
+            else if (p.format != CiphertextFormat::not_ciphertext) out.front() = std::move(p);
         }
-        return *slot;
+        if (out.empty()) out.push_back(parse_ciphertext(value));  // no RSA key: any plausible block length
+        if (raw_aes && (out.front().format == CiphertextFormat::plain ||
+                        out.front().format == CiphertextFormat::not_ciphertext)) {
+            ParsedCiphertext r = parse_raw_aes(value);
+            if (r.format == CiphertextFormat::raw_aes) {
+                if (out.front().format == CiphertextFormat::not_ciphertext) out.front() = std::move(r);
+                else out.push_back(std::move(r));
+            }
+        }
+        return out;
     }
 
-    // One private-key operation on a block. A block whose length is not the key's
-    // modulus length cannot be under that key, so it is not tried (and costs nothing).
-    std::optional<SecureBytes> open(Which w, ByteView block) {
-        if (block.size() != modulus(w)) return std::nullopt;
-        ++*ops;
-        return opener(w).open(block);
+    // The first reading that opens under key w. ErrorKind::input (a value no key opens) escapes.
+    std::optional<Opened> open(Which w, const std::vector<ParsedCiphertext>& rs) {
+        CipherSuite& s = suite(w);
+        for (const auto& r : rs)
+            if (s.reads(r.format))
+                if (auto o = s.open(r)) return o;
+        return std::nullopt;
     }
 
-    std::optional<SecureBytes> try_open(Which w, RsaPadding p, ByteView block) {
-        const auto opened = open(w, block);
-        if (!opened) return std::nullopt;
-        return opener(w).unpad(p, *opened);
-    }
-
-    const RsaEncryptor& encryptor(const Transformation& t) {
-        auto& slot = target_enc[padding_index(t.padding)];
-        if (!slot) slot = std::make_unique<RsaEncryptor>(*target_public, t);
-        return *slot;
-    }
-
-    // The first of plain_padding_trials that checks, on one private-key operation.
-    std::optional<UnpaddedBlock> open_plain(Which w, ByteView block) {
-        const auto opened = open(w, block);
-        if (!opened) return std::nullopt;
-        return opener(w).unpad_first(*opened);
-    }
-
-    static Classification plain_source(UnpaddedBlock&& o) {
+    static Classification source_value(Opened&& o) {
         Classification c = state_only(ValueState::source);
-        c.transformation = Transformation::parse(jce_name(o.padding));
+        c.format = o.sealed_as.format;
+        c.self_contained = c.format == CiphertextFormat::self_contained;
+        c.transformation = o.sealed_as.rsa;
         c.plaintext = std::move(o.plaintext);
         c.has_plaintext = true;
         return c;
     }
 
-    static Classification found(Which w, UnpaddedBlock&& o) {
-        return w == Which::source ? plain_source(std::move(o)) : state_only(ValueState::target);
+    static Classification found(Which w, Opened&& o) {
+        return w == Which::source ? source_value(std::move(o)) : state_only(ValueState::target);
     }
 
-    Classification classify_plain(ByteView block, ClassifyMode mode) {
+    // The one ambiguity rule, for every value that does not name its key.
+    Classification by_trial(const std::vector<ParsedCiphertext>& rs, ClassifyMode mode) {
         // `first` is the key the mode expects the value under, `second` the other one.
         // Plan and run look for the source key first (the common case before a run),
         // verify for the target key (the common case after it).
         const Which first = mode == ClassifyMode::verify ? Which::target : Which::source;
         const Which second = first == Which::source ? Which::target : Which::source;
 
-        if (auto o = open_plain(first, block)) {
-            if (o->padding == RsaPadding::pkcs1_v15) {
-                // A PKCS#1 success may be chance (about 1 in 65,000). An OAEP success under the
-                // other key is proof, so the value is that key's (a run must not rewrite a
-                // value already under the target from garbage). A PKCS#1 success there too
-                // leaves nothing saying which key it is under: rewriting could destroy it.
-                if (auto other = open_plain(second, block)) {
-                    if (other->padding != RsaPadding::pkcs1_v15) return found(second, std::move(*other));
-                    return state_only(ValueState::undecryptable, std::string(ambiguous_reason));
+        if (auto o = open(first, rs)) {
+            if (!o->proof) {
+                // A weak success may be chance. Proof under the other key wins (a run must
+                // not rewrite a value already under the target from garbage); a weak success
+                // there too leaves nothing saying which key it is under: rewriting could destroy it.
+                if (auto other = open(second, rs)) {
+                    if (other->proof) return found(second, std::move(*other));
+                    return state_only(ValueState::undecryptable,
+                                      std::string(o->sealed_as.format == CiphertextFormat::raw_aes
+                                                      ? ambiguous_raw_aes_reason
+                                                      : ambiguous_reason));
                 }
             }
             return found(first, std::move(*o));
         }
-        // The first key opened it with neither padding, so a PKCS#1 success under the
-        // second key cannot be ambiguous between the two.
-        if (auto o = open_plain(second, block)) return found(second, std::move(*o));
-        return state_only(ValueState::undecryptable, "decrypts under neither key");
+        // The first key opened it in no way, so a weak success under the second key
+        // cannot be ambiguous between the two.
+        if (auto o = open(second, rs)) return found(second, std::move(*o));
+        return neither(rs.front());
     }
 
-    // A source value whose plaintext does not fit the target key (a smaller target key)
-    // can be decrypted but not moved: it is undecryptable for the migration, so plan
-    // lists it and run stops before its batch, as for a value that does not decrypt.
+    // Under neither key. An AES-GCM tag that verifies under neither key is definitive: the
+    // value belongs to some other key (foreign), unless it names one of ours by its keyId.
+    Classification neither(const ParsedCiphertext& p) const {
+        const bool gcm = p.format == CiphertextFormat::symmetric_carbon || p.format == CiphertextFormat::symmetric_vault;
+        if (!gcm) return state_only(ValueState::undecryptable, "decrypts under neither key");
+        for (const CipherSuite* s : {source.get(), target.get()})
+            if (!p.key_id.empty() && s->kind() == KeyKind::aes && p.key_id == s->key_id())
+                return state_only(ValueState::undecryptable,
+                                  std::string("its keyId names the ") + (s == source.get() ? "source" : "target") +
+                                      " key but its GCM tag does not verify under it (damaged)");
+        return state_only(ValueState::foreign, "an AES value whose GCM tag verifies under neither key");
+    }
+
+    // A source value whose plaintext does not fit the target (a smaller RSA target key, or
+    // a long AES plaintext moving to RSA) can be decrypted but not moved: it is
+    // undecryptable for the migration, so plan lists it and run stops before its batch.
     Classification unless_too_long(Classification c) const {
-        if (c.state != ValueState::source || !c.has_plaintext || !c.transformation) return c;
-        const size_t limit = c.transformation->max_plaintext(target_modulus);
+        if (c.state != ValueState::source || !c.has_plaintext) return c;
+        const SealSpec to = successor_seal(sealed_as(c), target->kind());
+        const size_t limit = target->max_plaintext(to);
         if (c.plaintext.size() <= limit) return c;
         return state_only(ValueState::undecryptable,
                           "decrypts under the source key but is too long for the target key with " +
-                              c.transformation->name + " (at most " + std::to_string(limit) + " bytes)");
+                              (to.rsa ? to.rsa->name : to.describe()) + " (at most " + std::to_string(limit) + " bytes)");
     }
 
+    // A Classification made before `format` existed names an RSA value by its two old fields.
+    static SealSpec sealed_as(const Classification& c) {
+        if (c.format == CiphertextFormat::not_ciphertext && c.transformation)
+            return {c.self_contained ? CiphertextFormat::self_contained : CiphertextFormat::plain, c.transformation};
+        return {c.format, c.transformation};
+    }
+
+    // A self-contained RSA value names its key by thumbprint; Carbon never checks it, but a
+    // value it wrote always carries the one of the certificate it encrypted for.
     Classification classify_self_contained(const ParsedCiphertext& p, ClassifyMode mode) {
-        // The thumbprint names the key; Carbon never checks it, but a value it wrote
-        // always carries the one of the certificate it encrypted for.
         if (p.thumbprint.empty())
             return state_only(ValueState::foreign, "self-contained value without a thumbprint");
-        const bool is_source = equals_ignore_case(p.thumbprint, keys.source->facts.thumbprint_sha1);
-        const bool is_target = !is_source && equals_ignore_case(p.thumbprint, keys.target->facts.thumbprint_sha1);
+        const auto names = [&](const CipherSuite& s) {
+            return s.kind() == KeyKind::rsa && equals_ignore_case(p.thumbprint, s.key_id());
+        };
+        const bool is_source = names(*source);
+        const bool is_target = !is_source && names(*target);
         if (!is_source && !is_target)
             // A thumbprint is public, and naming it helps the operator find the key; but
             // the field comes from untrusted data, so it is shown only when it looks like one.
@@ -186,76 +204,94 @@ struct ValueMigrator::Impl {
         } catch (const Error& e) {
             return state_only(ValueState::undecryptable, e.what());
         }
-
         if (is_source) {
-            Classification c = state_only(ValueState::source);
-            c.self_contained = true;
-            c.transformation = t;  // the name exactly as written, for the new value's "t"
             // quick: judged by thumbprint alone. verify: still under the old key, which is
             // the failure being reported; decrypting it would prove nothing more.
-            if (mode != ClassifyMode::full) return c;
-            auto pt = try_open(Which::source, t->padding, p.rsa_block);
-            if (!pt) return state_only(ValueState::undecryptable, "does not decrypt under the source key");
-            c.plaintext = std::move(*pt);
-            c.has_plaintext = true;
-            return c;
+            if (mode != ClassifyMode::full) {
+                Classification c = state_only(ValueState::source);
+                c.format = p.format;
+                c.self_contained = true;
+                c.transformation = t;  // the name exactly as written, for the new value's "t"
+                return c;
+            }
+            auto o = source->open(p);
+            if (!o) return state_only(ValueState::undecryptable, "does not decrypt under the source key");
+            return source_value(std::move(*o));
         }
-        if (mode == ClassifyMode::verify && !try_open(Which::target, t->padding, p.rsa_block))
+        if (mode == ClassifyMode::verify && !target->open(p))
             return state_only(ValueState::undecryptable, "does not decrypt under the target key");
         return state_only(ValueState::target);
+    }
+
+    Classification classify(std::string_view value, ClassifyMode mode) {
+        const std::vector<ParsedCiphertext> rs = readings(value);
+        const ParsedCiphertext& p = rs.front();
+        if (p.format == CiphertextFormat::not_ciphertext) return state_only(ValueState::not_encrypted, p.reason);
+        const bool readable = std::any_of(rs.begin(), rs.end(), [&](const ParsedCiphertext& r) {
+            return source->reads(r.format) || target->reads(r.format);
+        });
+        if (!readable) {
+            // AES values in an RSA key change keep their long-standing state. In an AES-only
+            // change a self-contained RSA value is under neither key; a plain-looking one
+            // cannot be told from other Base64 without an RSA key's modulus.
+            if (!is_rsa_format(p.format)) return state_only(ValueState::symmetric);
+            if (p.format == CiphertextFormat::self_contained)
+                return state_only(ValueState::foreign, "self-contained RSA value, and neither key of this change is RSA");
+            return state_only(ValueState::not_encrypted,
+                              "Base64 of " + std::to_string(p.rsa_block.size()) +
+                                  " bytes: a plain RSA block of some key, or not ciphertext (neither key of this change is RSA)");
+        }
+        try {
+            if (p.format == CiphertextFormat::self_contained) return classify_self_contained(p, mode);
+            return by_trial(rs, mode);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::input) throw;
+            return state_only(ValueState::undecryptable, e.what());  // damaged parts, unknown transformation
+        }
     }
 };
 
 ValueMigrator::ValueMigrator(const KeyPair& keys) {
-    if (!keys.source || !keys.target) fail_internal("ValueMigrator needs both keys");
-    if (keys.source->facts.thumbprint_sha1.empty() || keys.target->facts.thumbprint_sha1.empty())
-        fail_internal("ValueMigrator needs both keys' thumbprints");
-    impl_ = std::make_unique<Impl>(keys, &private_ops_);
+    impl_ = std::make_unique<Impl>();
+    impl_->source = suite_for(keys.source, keys.source_aes, keys.raw_aes, "source");
+    impl_->target = suite_for(keys.target, keys.target_aes, keys.raw_aes, "target");
+    impl_->raw_aes = keys.raw_aes;
 }
 
 ValueMigrator::~ValueMigrator() = default;
 
 Classification ValueMigrator::classify(std::string_view value, ClassifyMode mode) {
     if (value.empty()) return state_only(ValueState::empty);
-
-    // With the modulus known, a plain value is recognised by its exact block length.
-    // Keys of different sizes: a block may fit either one, so ask again for the other.
-    ParsedCiphertext p = parse_ciphertext(value, impl_->source_modulus);
-    if (p.format == CiphertextFormat::not_ciphertext && impl_->target_modulus != impl_->source_modulus) {
-        ParsedCiphertext q = parse_ciphertext(value, impl_->target_modulus);
-        if (q.format != CiphertextFormat::not_ciphertext) p = std::move(q);
-    }
-
-    Classification c;
-    switch (p.format) {
-        case CiphertextFormat::symmetric_carbon:
-        case CiphertextFormat::symmetric_vault: return state_only(ValueState::symmetric);
-        case CiphertextFormat::not_ciphertext: return state_only(ValueState::not_encrypted, p.reason);
-        case CiphertextFormat::self_contained: c = impl_->classify_self_contained(p, mode); break;
-        // Plain values carry no key id: trial decryption is the only way, in every mode.
-        case CiphertextFormat::plain: c = impl_->classify_plain(p.rsa_block, mode); break;
-    }
-    return impl_->unless_too_long(std::move(c));
+    Classification c = impl_->unless_too_long(impl_->classify(value, mode));
+    private_ops_ = impl_->ops();
+    return c;
 }
 
 std::string ValueMigrator::reencrypt(const Classification& c) {
-    if (c.state != ValueState::source || !c.has_plaintext || !c.transformation)
+    const SealSpec from = Impl::sealed_as(c);
+    if (c.state != ValueState::source || !c.has_plaintext || from.format == CiphertextFormat::not_ciphertext ||
+        (is_rsa_format(from.format) && !from.rsa))
         fail_internal("only a `source` value with its plaintext can be re-encrypted");
-    const Transformation& t = *c.transformation;
-    const RsaEncryptor& enc = impl_->encryptor(t);
+    const SealSpec to = successor_seal(from, impl_->target->kind());
+    struct Count {
+        ValueMigrator& m;
+        ~Count() { m.private_ops_ = m.impl_->ops(); }
+    } count{*this};
     for (int attempt = 0; attempt < max_unambiguous_attempts; ++attempt) {
-        const Bytes block = enc.encrypt(c.plaintext, impl_->rng);
-        // A plain PKCS#1 value that also opens under the source key would be reported
-        // ambiguous by verify (and by any later migration); OAEP and self-contained
-        // values name their key by other means, so only plain PKCS#1 needs the check.
-        if (!c.self_contained && t.padding == RsaPadding::pkcs1_v15 &&
-            impl_->try_open(Which::source, RsaPadding::pkcs1_v15, block))
-            continue;
-        return c.self_contained ? write_self_contained(block, t.name, impl_->keys.target->facts.thumbprint_sha1)
-                                : write_plain(block);
+        std::string value = impl_->target->seal(c.plaintext, to);
+        // A weak value that also opens under the source key would be reported ambiguous
+        // by verify (and by any later migration); other formats name or authenticate
+        // their key, so only weak ones need the check.
+        if (to.weak() && impl_->source->reads(to.format)) {
+            const ParsedCiphertext p = to.format == CiphertextFormat::raw_aes
+                                           ? parse_raw_aes(value)
+                                           : parse_ciphertext(value, impl_->source->block_bytes());
+            if (impl_->source->open(p)) continue;
+        }
+        return value;
     }
-    fail_refused("every new PKCS#1 v1.5 value also opened under the source key",
-                 "source and target seem to be the same key pair: choose a new key for the target");
+    fail_refused("every new " + to.describe() + " value also opened under the source key",
+                 "source and target seem to be the same key: choose a new key for the target");
 }
 
 }  // namespace ksc

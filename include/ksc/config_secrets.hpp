@@ -2,6 +2,7 @@
 // one value, verify everything decrypts and every $secret{x} resolves. Pure: text in,
 // text out; the caller does the atomic write.
 #pragma once
+#include "ksc/cipher_suite.hpp"
 #include "ksc/deployment_config.hpp"
 #include "ksc/secrets_editor.hpp"
 #include "ksc/value_crypto.hpp"
@@ -22,6 +23,9 @@ struct ConfigureOutcome {
 // so a second run changes nothing.
 ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
                                            const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng);
+// The same through the cipher-suite seam (configure --symmetric: an AES suite, format 4).
+ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name, CipherSuite& suite,
+                                           const SealSpec& how);
 
 // One warning per [secrets] value that is neither "[plaintext]" nor ciphertext (a value
 // typed without its brackets, or damaged): configure leaves it, and the product fails to
@@ -63,5 +67,10 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
 VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
                              const Botan::Private_Key& key, const Transformation& plain_transformation,
                              Botan::RandomNumberGenerator& rng);
+// The same with any way of decrypting one value (`open` throws ksc::Error when the value
+// does not decrypt; its plaintext is discarded at once): verify --symmetric.
+using SecretOpener = std::function<void(std::string_view value, const std::string& what)>;
+VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+                             const PreviousKey* previous = nullptr);
 
 }  // namespace ksc

@@ -53,6 +53,25 @@ struct DatabaseSettings {
     ~DatabaseSettings();          // wipes the password
 };
 
+// [encryption] of deployment.toml: the AES key of Carbon's symmetric internal crypto
+// (README.md "Symmetric encryption"). The texts are secrets: wiped, never printed.
+struct EncryptionSettings {
+    bool present = false;                 // the file has an [encryption] table
+    bool key_written = false;             // it has a `key` line
+    bool old_key_written = false;         // it has an `old_key` line
+    std::optional<std::string> key;       // after $env{X} resolution; nullopt: absent or unresolvable
+    std::optional<std::string> old_key;
+    std::string key_problem;              // why key is nullopt although written (names the placeholder only)
+    std::string old_key_problem;
+
+    EncryptionSettings() = default;
+    EncryptionSettings(const EncryptionSettings&) = default;
+    EncryptionSettings(EncryptionSettings&&) = default;
+    EncryptionSettings& operator=(const EncryptionSettings&) = default;
+    EncryptionSettings& operator=(EncryptionSettings&&) = default;
+    ~EncryptionSettings();   // wipes the key texts
+};
+
 struct DeploymentConfig {
     std::filesystem::path file;   // deployment.toml
     std::filesystem::path home;   // product home (CARBON_HOME)
@@ -61,6 +80,7 @@ struct DeploymentConfig {
     KeystoreSettings internal;    // already merged with primary field by field
     KeystoreSettings truststore;
     bool internal_configured = false;   // [keystore.internal] has its own file_name
+    EncryptionSettings encryption;
     std::map<std::string, std::string> secrets;  // alias -> decoded value of [secrets]
                                                  // (may be "[plaintext]": wiped on destruction)
     std::vector<std::string> secret_references;  // every $secret{x} name used in the file, in order

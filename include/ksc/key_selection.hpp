@@ -2,6 +2,7 @@
 // into a loaded certificate and, when needed, its private key; and the refusal
 // of keys that cannot do the job (no Data Encipherment, not RSA).
 #pragma once
+#include "ksc/aes_key.hpp"
 #include "ksc/certificate.hpp"
 #include "ksc/deployment_config.hpp"
 #include "ksc/keystore.hpp"
@@ -52,6 +53,11 @@ struct LoadedKey {
 // Loads the keystore and finds the alias (a missing alias or one without a private
 // key is ErrorKind::input naming the file and listing what is there).
 LoadedKey load_key(const KeySpec& spec, bool need_private_key);
+
+// The AES key of a secret-key entry (keytool -genseckey -keyalg AES; PKCS#12 or JCEKS): the
+// cipher tool's symmetric key (format 4). An alias that is not a secret-key entry, or not
+// AES: ErrorKind::input naming the file and alias.
+AesKey load_secret_key(const KeySpec& spec);
 
 // Refuses (ErrorKind::refused) encrypting for a certificate whose KeyUsage lacks
 // Data Encipherment or whose key is not RSA, with the keytool line to make a

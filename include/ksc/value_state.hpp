@@ -1,7 +1,10 @@
 // Classifying one stored value for a key change (the states plan, run and verify report)
-// and re-encrypting it for the target key in the same format and transformation.
+// and re-encrypting it for the target key. Either key may be RSA or AES; both work through
+// the cipher-suite seam (cipher_suite.hpp) with one ambiguity rule (value_state.cpp).
 #pragma once
+#include "ksc/aes_key.hpp"
 #include "ksc/bytes.hpp"
+#include "ksc/ciphertext.hpp"
 #include "ksc/key_selection.hpp"
 #include "ksc/rsa_cipher.hpp"
 
@@ -23,7 +26,7 @@ std::string to_string(ValueState s);   // "empty", "source", ... as the reports 
 
 enum class ClassifyMode {
     full,    // decrypt under the source key: the proof that run will succeed
-    quick,   // self-contained values by thumbprint only; plain values still need trial decryption
+    quick,   // self-contained values by thumbprint only; plain and AES values still need trial decryption
     verify,  // after a run: every value must decrypt under the TARGET key
 };
 
@@ -31,8 +34,9 @@ struct Classification {
     ValueState state = ValueState::not_encrypted;
     std::string reason;                 // for undecryptable/foreign/not_encrypted: a few words, never the value
     // For state == source: what the re-encryption needs.
-    bool self_contained = false;
-    std::optional<Transformation> transformation;  // the one that worked (plain) or the "t" field
+    CiphertextFormat format = CiphertextFormat::not_ciphertext;  // as the value was written
+    bool self_contained = false;                   // format == self_contained
+    std::optional<Transformation> transformation;  // RSA formats: the one that worked (plain) or the "t" field
     // True when `plaintext` holds the decrypted value. A quick-mode `source` (self-contained,
     // judged by thumbprint) has none; an empty plaintext alone cannot say so, because an
     // empty string is a legitimate secret.
@@ -40,12 +44,18 @@ struct Classification {
     SecureBytes plaintext;              // wiped on destruction
 };
 
-// Both keys of a migration. The private keys are needed: source for decryption,
-// target to tell PKCS#1 ambiguity apart and for verify. Both must outlive every
-// ValueMigrator made from them, and carry facts.thumbprint_sha1.
+// Both keys of a migration. Each side is an RSA key (LoadedKey, with its private key:
+// source for decryption, target to tell PKCS#1 ambiguity apart and for verify, and
+// facts.thumbprint_sha1) or an AES key, never both. Everything pointed at must outlive
+// every ValueMigrator made from the pair.
 struct KeyPair {
-    const LoadedKey* source;
-    const LoadedKey* target;
+    const LoadedKey* source = nullptr;
+    const LoadedKey* target = nullptr;
+    const AesKey* source_aes = nullptr;   // instead of `source`
+    const AesKey* target_aes = nullptr;   // instead of `target`
+    // Read legacy raw AES values (AES/ECB/PKCS5Padding) with the AES key(s). Off by default:
+    // any Base64 of 16*n bytes looks like one, and its padding proves little.
+    bool raw_aes = false;
 };
 
 // Per-thread classifier and re-encryptor: holds its own Botan decryptors, encryptors
@@ -59,13 +69,15 @@ public:
     // NULL is the caller's business (state empty); an empty string is empty too.
     Classification classify(std::string_view value, ClassifyMode mode);
     // The new ciphertext for a value classified `source` with its plaintext (mode full,
-    // or a plain value in any mode): same format, same transformation, for the target
-    // key (self-contained: the target's thumbprint). A new plain PKCS#1 v1.5 block is
-    // made again if it happens to open under the source key too, so what we write is
-    // never ambiguous. Anything else is ErrorKind::internal (a bug).
-    // Plaintext too long for the transformation: ErrorKind::input (from RsaEncryptor).
+    // or a plain/AES value in any mode), for the target key. Same key kind: same format
+    // and transformation (self-contained: the target's thumbprint; format 3: the target's
+    // keyId). RSA -> AES: format 3; AES -> RSA: self-contained OAEP-SHA1 (successor_seal).
+    // A new weak value (plain PKCS#1 v1.5, raw AES) is made again if it happens to open
+    // under the source key too, so what we write is never ambiguous. Anything else is
+    // ErrorKind::internal (a bug). Plaintext too long for the target: ErrorKind::input.
     std::string reencrypt(const Classification& c);
-    // The number of RSA private-key operations done so far (for rate measurements).
+    // The number of RSA private-key operations done so far (for rate measurements; AES
+    // operations are not counted).
     uint64_t private_ops() const { return private_ops_; }
 
 private:

@@ -78,6 +78,15 @@ java_peer() {
   java -cp "$WORK/java" JceHelper "$@"
 }
 
+# The Java AES peer (tests/java/AesPeer.java, with Debian's Gson), compiled once per test script.
+aes_peer() {
+  if [[ ! -f "$WORK/java/AesPeer.class" ]]; then
+    mkdir -p "$WORK/java"
+    javac -nowarn -cp /usr/share/java/gson.jar -d "$WORK/java" "$KSC_SRC/tests/java/AesPeer.java" || fail "javac AesPeer failed"
+  fi
+  java -cp "$WORK/java:/usr/share/java/gson.jar" AesPeer "$@"
+}
+
 # ../shared/fixtures/wso2 beside the repository, when present.
 WSO2_FIXTURES="$KSC_SRC/../shared/fixtures/wso2"
 have_wso2_fixtures() { [[ -f "$WSO2_FIXTURES/wso2carbon.jks" ]]; }

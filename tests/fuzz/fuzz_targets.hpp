@@ -12,6 +12,8 @@
 //   - a broken property (an edit that changed more than the secret values, a
 //     round trip that does not come back) calls std::abort().
 #pragma once
+#include "ksc/aes_key.hpp"
+#include "ksc/cipher_suite.hpp"
 #include "ksc/ciphertext.hpp"
 #include "ksc/error.hpp"
 #include "ksc/json_values.hpp"
@@ -190,8 +192,20 @@ inline CiphertextFormat check_ciphertext(std::string_view text, size_t modulus) 
             break;
         }
         case CiphertextFormat::symmetric_carbon:
-        case CiphertextFormat::symmetric_vault:
+        case CiphertextFormat::symmetric_vault: {
+            // Damaged parts keep the format and say why; intact ones write back to the same parts.
+            if (p.aes_ciphertext.empty() != !p.reason.empty()) violated("symmetric value: parts and reason disagree");
+            if (!p.reason.empty()) break;
+            const std::string again = p.format == CiphertextFormat::symmetric_vault
+                                          ? write_symmetric_vault(p.iv, p.aes_ciphertext)
+                                          : write_symmetric_carbon(p.iv, p.aes_ciphertext, p.key_id, p.transformation);
+            const ParsedCiphertext q = parse_ciphertext(again, modulus);
+            if (q.format != p.format || q.iv != p.iv || q.aes_ciphertext != p.aes_ciphertext || q.key_id != p.key_id ||
+                q.transformation != p.transformation)
+                violated("symmetric value does not survive its writer + parse");
             break;
+        }
+        case CiphertextFormat::raw_aes: violated("parse_ciphertext detected raw AES (only parse_raw_aes may)");
         case CiphertextFormat::not_ciphertext:
             if (p.reason.empty()) violated("not_ciphertext without a reason");
             break;
@@ -208,6 +222,59 @@ inline Outcome fuzz_ciphertext(const uint8_t* data, size_t size) {
     } catch (const Error& e) {
         return rejected(e);
     }
+}
+
+// symmetric: the AES parsers. The input as a stored value: detected (format 3's inner JSON,
+// format 4) and opened with the fixed key below (hostile IV lengths, short or damaged parts),
+// and as legacy raw AES; and as [encryption] key text. What opens must seal and open again;
+// a key text is accepted exactly when the lint finds no problem.
+// Digest: "<format> <opened|closed|damaged>, raw <opened|closed|no>, key <bits|rejected>".
+inline constexpr std::string_view aes_fuzz_key = "fuzz-aes-key-0123456789abcdefgh!";  // 32 raw bytes
+
+inline std::string open_outcome(CipherSuite& suite, const ParsedCiphertext& p) {
+    std::optional<Opened> o;
+    try {
+        o = suite.open(p);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::input) throw;
+        return "damaged";
+    }
+    if (!o) return "closed";
+    if (o->sealed_as.format != p.format) violated("opened as another format");
+    const std::string again = suite.seal(o->plaintext, o->sealed_as);
+    const ParsedCiphertext q = p.format == CiphertextFormat::raw_aes ? parse_raw_aes(again) : parse_ciphertext(again);
+    const auto back = suite.open(q);
+    if (!back || back->plaintext != o->plaintext) violated("a value we sealed does not open again");
+    return "opened";
+}
+
+inline Outcome fuzz_symmetric(const uint8_t* data, size_t size) {
+    const std::string_view text = as_text(data, size);
+    static const AesKey key = parse_aes_key_text(aes_fuzz_key, "fuzz");
+    auto suite = make_aes_suite(key, AesReading{true});
+    const ParsedCiphertext p = parse_ciphertext(text);
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "x" + std::string&&.
+    std::string digest = to_string(p.format);
+    if (suite->reads(p.format)) {
+        digest += ' ';
+        digest += open_outcome(*suite, p);
+    }
+    const ParsedCiphertext raw = parse_raw_aes(text);
+    digest += ", raw ";
+    digest += raw.format == CiphertextFormat::raw_aes ? open_outcome(*suite, raw) : std::string("no");
+    const std::string_view line = text.substr(0, text.find('\n'));
+    const bool clean = aes_key_text_problems(line).empty();
+    try {
+        const AesKey k = parse_aes_key_text(line, "fuzz key");
+        if (!clean) violated("a key text with problems was accepted");
+        if (k.id != aes_key_id(k.bytes)) violated("keyId is not the key's");
+        digest += ", key ";
+        digest += std::to_string(k.bits());
+    } catch (const Error& e) {
+        if (clean || e.kind() != ErrorKind::input) violated("a clean key text was refused");
+        digest += ", key rejected";
+    }
+    return accepted(digest);
 }
 
 // secrets_editor: every [secrets] value is replaced by one fixed string (with

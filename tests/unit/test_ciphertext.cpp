@@ -77,6 +77,37 @@ TEST_CASE("ciphertext: raw JSON, extra fields, whitespace, any-case t are accept
     CHECK(lower.thumbprint.empty());
 }
 
+TEST_CASE("ciphertext: format 3 keeps its parts (the INNER IV, ciphertext||tag, keyId), raw AES only on request") {
+    const std::string ct = b64(std::string(20, '\x07'));
+    const std::string inner_iv = b64(std::string(16, '\x01'));
+    // Built by appending: GCC 12 warns falsely (-Wrestrict) about "..." + std::string&&.
+    std::string inner_json = "{\"cipher\":\"";
+    inner_json += escaped_eq(ct);
+    inner_json += "\",\"initializationVector\":\"";
+    inner_json += inner_iv;
+    inner_json += "\",\"keyId\":\"a2V5\\u003d\"}";
+    std::string outer = "{\"c\":\"";
+    outer += escaped_eq(b64(inner_json));
+    outer += "\",\"t\":\"AES/GCM/NoPadding\",\"iv\":\"AAAAAAAAAAAAAAAAAAAAAA==\",\"kid\":\"x\"}";
+    // Outer iv differs from the inner one and an outer kid is present: neither is used.
+    const auto p = parse_ciphertext(b64(outer));
+    REQUIRE(p.format == CiphertextFormat::symmetric_carbon);
+    CHECK(p.reason.empty());
+    CHECK(p.iv == Bytes(16, 0x01));
+    CHECK(p.aes_ciphertext == Bytes(20, 0x07));
+    CHECK(p.key_id == "a2V5=");
+    // Written back by our writer (Gson's shape) it reads the same.
+    const auto q = parse_ciphertext(write_symmetric_carbon(p.iv, p.aes_ciphertext, p.key_id));
+    CHECK((q.iv == p.iv && q.aes_ciphertext == p.aes_ciphertext && q.key_id == p.key_id));
+    // Raw AES: never detected, only read when asked for; 16*n bytes.
+    const std::string raw = b64(std::string(32, 'r'));
+    CHECK(parse_ciphertext(raw).format == CiphertextFormat::not_ciphertext);
+    CHECK(parse_raw_aes(raw).format == CiphertextFormat::raw_aes);
+    CHECK(parse_raw_aes(raw).aes_ciphertext.size() == 32);
+    CHECK(parse_raw_aes(b64(std::string(31, 'r'))).format == CiphertextFormat::not_ciphertext);
+    CHECK(parse_raw_aes("not base64!").format == CiphertextFormat::not_ciphertext);
+}
+
 TEST_CASE("ciphertext: symmetric formats are recognised (and carry no RSA block)") {
     const std::string inner = b64("{\"cipher\":\"AAAA\",\"initializationVector\":\"AAAA\"}");
     const auto carbon = parse_ciphertext(b64("{\"c\":\"" + inner + "\",\"t\":\"AES/GCM/NoPadding\",\"iv\":\"AAAA\"}"));

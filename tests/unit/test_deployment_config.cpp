@@ -255,3 +255,26 @@ TEST_CASE("config: an unusable password names its placeholder, never the text ar
     // A literal (or resolved) password has no problem.
     CHECK(parse("[keystore.primary]\npassword = \"plain\"\n").primary.password_problem.empty());
 }
+
+TEST_CASE("config: [encryption] key and old_key, with $env{} resolved and $secret{} named, never printed") {
+    const DeploymentConfig none = parse("[server]\nhostname = \"x\"\n");
+    CHECK_FALSE(none.encryption.present);
+    CHECK_FALSE(none.encryption.key_written);
+
+    ::setenv("KSC_TEST_AES_KEY", "sixteen-byte-key", 1);
+    const DeploymentConfig c =
+        parse("[encryption]\nkey = \"$env{KSC_TEST_AES_KEY}\"\nold_key = \"$secret{old_aes}\"\n");
+    CHECK(c.encryption.present);
+    CHECK(c.encryption.key_written);
+    REQUIRE(c.encryption.key);
+    CHECK(*c.encryption.key == "sixteen-byte-key");
+    CHECK(c.encryption.old_key_written);
+    CHECK_FALSE(c.encryption.old_key);
+    CHECK(c.encryption.old_key_problem.find("$secret{old_aes}") != std::string::npos);
+    ::unsetenv("KSC_TEST_AES_KEY");
+
+    const DeploymentConfig unset = parse("[encryption]\nkey = \"$env{KSC_TEST_NOT_SET_EVER}\"\n");
+    CHECK_FALSE(unset.encryption.key);
+    CHECK(unset.encryption.key_problem.find("KSC_TEST_NOT_SET_EVER") != std::string::npos);
+    CHECK(error_of("[encryption]\nkey = 12\n").find("[encryption] key must be a string") != std::string::npos);
+}

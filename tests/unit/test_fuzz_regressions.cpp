@@ -105,3 +105,4 @@ TEST_CASE("fuzz regressions: keystore_pkcs12") { replay_target("keystore_pkcs12"
 TEST_CASE("fuzz regressions: ciphertext") { replay_target("ciphertext", ksc::fuzz::fuzz_ciphertext); }
 TEST_CASE("fuzz regressions: secrets_editor") { replay_target("secrets_editor", ksc::fuzz::fuzz_secrets_editor); }
 TEST_CASE("fuzz regressions: json_values") { replay_target("json_values", ksc::fuzz::fuzz_json_values); }
+TEST_CASE("fuzz regressions: symmetric") { replay_target("symmetric", ksc::fuzz::fuzz_symmetric); }

@@ -76,7 +76,7 @@ TEST_CASE("rsa: plaintext limits and Botan paddings") {
     CHECK(botan_eme(RsaPadding::oaep_sha256_mgf1_sha1) == "OAEP(SHA-256,MGF1(SHA-1))");
 }
 
-TEST_CASE("rsa: round trip at the limit for every transformation; one byte more is refused") {
+TEST_CASE("rsa: round trip at the limit for every transformation, one byte more is refused") {
     auto& k = keys();
     for (const char* name : all_names) {
         CAPTURE(name);
@@ -184,7 +184,7 @@ TEST_CASE("rsa: one opened block, every padding of the plain trials checked on i
     CHECK(plain_padding_trials.back() == RsaPadding::pkcs1_v15);
 }
 
-TEST_CASE("rsa: textbook RSA names are decrypt-only; the plaintext is the block without leading zeros") {
+TEST_CASE("rsa: textbook RSA names are decrypt-only, the plaintext is the block without leading zeros") {
     for (const char* name : {"RSA/ECB/NoPadding", "RSA/NONE/NoPadding", "rsa/none/nopadding"}) {
         CAPTURE(name);
         CHECK(is_textbook_rsa(name));

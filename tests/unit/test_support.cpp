@@ -92,6 +92,29 @@ std::filesystem::path wso2_fixtures() {
     return std::filesystem::exists(p / "wso2carbon.jks") ? p : std::filesystem::path{};
 }
 
+std::vector<std::string> aes_peer(const std::string& args, const std::vector<std::string>& lines) {
+    static ScratchDir dir;
+    static const std::string cp = "/usr/share/java/gson.jar:" + dir.path().string();
+    static bool compiled = false;
+    if (!compiled) {
+        run("javac -nowarn -cp /usr/share/java/gson.jar -d '" + dir.path().string() + "' '" +
+            std::string(KSC_SOURCE_DIR) + "/tests/java/AesPeer.java'");
+        compiled = true;
+    }
+    std::string in;
+    for (const auto& l : lines) in += l + "\n";
+    const auto input = dir / "in.txt";
+    write(input, in);
+    const std::string out = run_output("java -cp '" + cp + "' AesPeer " + args + " < '" + input.string() + "'");
+    std::vector<std::string> result;
+    size_t start = 0;
+    for (size_t nl = out.find('\n'); nl != std::string::npos; nl = out.find('\n', start)) {
+        result.push_back(out.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return result;
+}
+
 RsaKeys& rsa_keys() {
     static RsaKeys k;
     return k;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "ksc/compare_and_set.hpp"
 #include "ksc/database.hpp"
@@ -61,6 +62,11 @@ RsaKeys& rsa_keys();
 // parser behind the hash can be reached; and a big-endian u32 appended to a body.
 Bytes seal_jks(Bytes body, const std::string& password);
 void put32(Bytes& b, uint32_t v);
+
+// The Java AES peer (tests/java/AesPeer.java, with Debian's Gson), compiled once per
+// process: `lines` go to its stdin, one output line per input line comes back. Throws
+// when Java fails (a value it cannot decrypt, a bad key).
+std::vector<std::string> aes_peer(const std::string& args, const std::vector<std::string>& lines);
 
 // ../shared/fixtures/wso2 beside the repository, when it exists (CI, developers);
 // empty path otherwise (a user's fresh clone).

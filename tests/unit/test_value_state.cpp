@@ -545,3 +545,157 @@ TEST_CASE("value_state: a plaintext too long for a smaller target key is not mig
     const Classification ok = m.classify(write_plain(f.openssl_encrypt(big, oaep_sha1, secret)), ClassifyMode::full);
     CHECK(ok.state == ValueState::source);
 }
+
+// ---- AES keys on either side (the cipher-suite seam). Values are made by Java's AES peer
+// (tests/java/AesPeer.java, WSO2's way) or openssl, and what we write is read back by them.
+namespace {
+
+const std::string aes_old_hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const std::string aes_new_hex = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+struct AesKeys {
+    AesKey old_key = parse_aes_key_text(aes_old_hex, "[encryption] old_key");
+    AesKey new_key = parse_aes_key_text(aes_new_hex, "[encryption] key");
+};
+const AesKeys& aes() {
+    static const AesKeys k;
+    return k;
+}
+
+std::string java_carbon(const std::string& hex, const std::string& plaintext) {
+    return test::aes_peer("encrypt-carbon text:" + hex + " keyids", {b64(plaintext)}).at(0);
+}
+std::string java_plain(const std::string& line) {
+    const auto d = Botan::base64_decode(line);
+    return std::string(d.begin(), d.end());
+}
+
+}  // namespace
+
+TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values to format 3 that Java reads") {
+    auto& f = fx();
+    KeyPair keys;
+    keys.source = &f.a.loaded;
+    keys.target_aes = &aes().new_key;
+    ValueMigrator m(keys);
+    const std::string plain = write_plain(f.openssl_encrypt(f.a, oaep_sha1, secret));
+    const std::string self_contained = write_self_contained(f.openssl_encrypt(f.a, pkcs1, secret), pkcs1, tp(f.a));
+    std::vector<std::string> moved;
+    for (const std::string& v : {plain, self_contained}) {
+        const Classification c = m.classify(v, ClassifyMode::full);
+        REQUIRE(c.state == ValueState::source);
+        CHECK(text(c.plaintext) == secret);
+        const std::string out = m.reencrypt(c);
+        const ParsedCiphertext p = parse_ciphertext(out);
+        CHECK(p.format == CiphertextFormat::symmetric_carbon);
+        CHECK(p.key_id == aes().new_key.id);
+        CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
+        moved.push_back(out);
+    }
+    // Java, with key and old_key set as after the upgrade, picks `key` by keyId.
+    const auto back = test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, moved);
+    REQUIRE(back.size() == 2);
+    for (const auto& b : back) CHECK(java_plain(b) == secret);
+
+    // Already under the target (Java wrote it): target. Under another AES key: foreign.
+    CHECK(m.classify(java_carbon(aes_new_hex, secret), ClassifyMode::full).state == ValueState::target);
+    const Classification other = m.classify(java_carbon(aes_old_hex, secret), ClassifyMode::full);
+    CHECK(other.state == ValueState::foreign);
+    CHECK(other.reason.find(secret) == std::string::npos);
+    // An RSA value of another key: undecryptable as before.
+    CHECK(m.classify(write_plain(f.block_for(f.b, oaep_sha1, f.a)), ClassifyMode::full).state ==
+          ValueState::undecryptable);
+    CHECK(m.classify("hello", ClassifyMode::full).state == ValueState::not_encrypted);
+}
+
+TEST_CASE("value_state (AES): rotation old_key -> key, formats 3 and 4 keep their form, Java reads the result") {
+    KeyPair keys;
+    keys.source_aes = &aes().old_key;
+    keys.target_aes = &aes().new_key;
+    ValueMigrator m(keys);
+    const std::string v3 = java_carbon(aes_old_hex, secret);
+    const std::string v3_iv16 = test::aes_peer("encrypt-carbon text:" + aes_old_hex + " iv16", {b64(secret)}).at(0);
+    const std::string v4 = test::aes_peer("encrypt-vault text:" + aes_old_hex, {b64(secret)}).at(0);
+
+    std::vector<std::string> carbon;
+    for (const std::string& v : {v3, v3_iv16}) {
+        const Classification c = m.classify(v, ClassifyMode::full);
+        REQUIRE(c.state == ValueState::source);
+        CHECK(c.format == CiphertextFormat::symmetric_carbon);
+        const std::string out = m.reencrypt(c);
+        CHECK(parse_ciphertext(out).key_id == aes().new_key.id);
+        CHECK(m.classify(out, ClassifyMode::full).state == ValueState::target);
+        carbon.push_back(out);
+    }
+    for (const auto& b : test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, carbon))
+        CHECK(java_plain(b) == secret);
+
+    const Classification c4 = m.classify(v4, ClassifyMode::full);
+    REQUIRE(c4.state == ValueState::source);
+    const std::string out4 = m.reencrypt(c4);
+    CHECK(parse_ciphertext(out4).format == CiphertextFormat::symmetric_vault);
+    CHECK(java_plain(test::aes_peer("decrypt-vault text:" + aes_new_hex, {out4}).at(0)) == secret);
+
+    // Verify after a run: a value still under old_key is `source`, the moved ones `target`.
+    CHECK(m.classify(v3, ClassifyMode::verify).state == ValueState::source);
+    CHECK(m.classify(carbon[0], ClassifyMode::verify).state == ValueState::target);
+    // A value whose keyId names the source key but whose tag fails: damaged, not foreign.
+    ParsedCiphertext p = parse_ciphertext(v3);
+    p.aes_ciphertext[3] ^= 0x10;
+    const Classification damaged = m.classify(write_symmetric_carbon(p.iv, p.aes_ciphertext, p.key_id), ClassifyMode::full);
+    CHECK(damaged.state == ValueState::undecryptable);
+    CHECK(damaged.reason.find("source") != std::string::npos);
+    // An RSA value in an AES-only change: a self-contained one is under neither key.
+    auto& f = fx();
+    CHECK(m.classify(write_self_contained(f.openssl_encrypt(f.a, oaep_sha1, secret), oaep_sha1, tp(f.a)),
+                     ClassifyMode::full)
+              .state == ValueState::foreign);
+    // No RSA operation was ever done.
+    CHECK(m.private_ops() == 0);
+}
+
+TEST_CASE("value_state (AES): AES -> RSA writes self-contained OAEP-SHA1 that openssl opens with the target key") {
+    auto& f = fx();
+    KeyPair keys;
+    keys.source_aes = &aes().new_key;
+    keys.target = &f.b.loaded;
+    ValueMigrator m(keys);
+    const Classification c = m.classify(java_carbon(aes_new_hex, secret), ClassifyMode::full);
+    REQUIRE(c.state == ValueState::source);
+    const std::string out = m.reencrypt(c);
+    const ParsedCiphertext p = parse_ciphertext(out, 256);
+    REQUIRE(p.format == CiphertextFormat::self_contained);
+    CHECK(p.transformation == oaep_sha1);
+    CHECK(p.thumbprint == tp(f.b));
+    CHECK(f.openssl_decrypt(f.b, oaep_sha1, p.rsa_block) == secret);
+    CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
+    // A plaintext too long for RSA-2048 with OAEP-SHA1 cannot move: undecryptable, with the limit.
+    const Classification big = m.classify(java_carbon(aes_new_hex, std::string(300, 'x')), ClassifyMode::full);
+    CHECK(big.state == ValueState::undecryptable);
+    CHECK(big.reason.find("214") != std::string::npos);
+}
+
+TEST_CASE("value_state (AES): legacy raw AES only when asked for, with the weak-opening rule") {
+    KeyPair keys;
+    keys.source_aes = &aes().old_key;
+    keys.target_aes = &aes().new_key;
+    const std::string raw = test::aes_peer("encrypt-raw text:" + aes_old_hex, {b64(secret)}).at(0);
+    {
+        ValueMigrator strict(keys);
+        CHECK(strict.classify(raw, ClassifyMode::full).state == ValueState::not_encrypted);
+    }
+    keys.raw_aes = true;
+    ValueMigrator m(keys);
+    const Classification c = m.classify(raw, ClassifyMode::full);
+    // About 1 in 256 the new key's padding also checks on it: then it is ambiguous, never moved.
+    if (c.state == ValueState::undecryptable) {
+        CHECK(c.reason.find("ambiguous") != std::string::npos);
+        return;
+    }
+    REQUIRE(c.state == ValueState::source);
+    CHECK(c.format == CiphertextFormat::raw_aes);
+    const std::string out = m.reencrypt(c);
+    CHECK(java_plain(test::aes_peer("decrypt-raw text:" + aes_new_hex, {out}).at(0)) == secret);
+    // What we wrote never opens under the source key (weak values are made again until so).
+    CHECK(m.classify(out, ClassifyMode::full).state == ValueState::target);
+}
