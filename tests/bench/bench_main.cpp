@@ -10,7 +10,7 @@
 //       TARGET_ROWS values already under a second key. KSC_BENCH_VALUES=plain-pkcs1 makes
 //       legacy plain PKCS#1 v1.5 values instead.
 //   ksc_bench rss COMMAND...
-//       Runs COMMAND; prints "<seconds> <peak RSS KiB> <exit code>".
+//       Runs COMMAND; prints "<seconds> <peak RSS KiB> <exit code> <CPU seconds, user + system>".
 #include "ksc/key_selection.hpp"
 #include "ksc/database.hpp"
 #include "ksc/value_crypto.hpp"
@@ -120,7 +120,9 @@ int rss(int argc, char** argv) {
     rusage ru{};
     wait4(pid, &status, 0, &ru);
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    std::printf("%.3f %ld %d\n", secs, ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+    const auto cpu = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    std::printf("%.3f %ld %d %.3f\n", secs, ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128,
+                cpu(ru.ru_utime) + cpu(ru.ru_stime));
     (void)argc;
     return 0;
 }
