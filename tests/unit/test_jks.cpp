@@ -275,7 +275,7 @@ TEST_CASE("jks: wrong store password or damaged file is reported as such, naming
     CHECK(contains(msg, "integrity check failed"));
 }
 
-TEST_CASE("jks: wrong key password names the alias; wrong entry kinds are refused") {
+TEST_CASE("jks: wrong key password names the alias, wrong entry kinds are refused") {
     const auto& m = material();
     const Keystore ks = Keystore::load(m.main_jks, Password(store_pw));
     std::string msg = error_of([&] { ks.private_key("WithDE", Password("nope")); });

@@ -213,7 +213,7 @@ TEST_CASE("fidelity: a repeated JKS alias is listed once, as Java keeps it (the 
     CHECK(contains(ks.warnings()[0], "'t61' appears 2 times"));
 }
 
-TEST_CASE("fidelity: PKCS#12 aliases are lower-cased into one map; a repeated friendlyName keeps the last bag") {
+TEST_CASE("fidelity: PKCS#12 aliases are lower-cased into one map, a repeated friendlyName keeps the last bag") {
     const auto& m = material();
     // Two keys, no MAC and no certificate encryption, so friendlyNames can be patched in place.
     const std::string kt = "keytool -J-Dkeystore.pkcs12.macAlgorithm=NONE -J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE "

@@ -303,7 +303,7 @@ TEST_CASE("pkcs12: keytool secret-key entries are listed as secret keys, not dro
     CHECK(load_error(file_bytes("kt-secret.p12"), "wrong-pass").find("integrity check failed") != std::string::npos);
 }
 
-TEST_CASE("pkcs12: openssl 3 -nomac store loads; a wrong password then fails at decryption") {
+TEST_CASE("pkcs12: openssl 3 -nomac store loads, a wrong password then fails at decryption") {
     REQUIRE(info("os-nomac.p12", pw).find("MAC:") == std::string::npos);
     load_and_compare("os-nomac.p12", pw);
     const std::string msg = load_error(file_bytes("os-nomac.p12"), "wrong-password");

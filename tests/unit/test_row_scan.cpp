@@ -137,7 +137,7 @@ TEST_CASE("row_scan: a rowid table with gaps, batches of 7 and 500") {
     }
 }
 
-TEST_CASE("row_scan: compare_and_set keeps TEXT as TEXT and BLOB as BLOB; a stale value changes nothing") {
+TEST_CASE("row_scan: compare_and_set keeps TEXT as TEXT and BLOB as BLOB, a stale value changes nothing") {
     ScratchDir dir;
     auto db = make_db(dir, R"(
         CREATE TABLE IDN_SECRET(ID VARCHAR(255) PRIMARY KEY, SECRET_VALUE VARCHAR(4096));
@@ -240,7 +240,7 @@ TEST_CASE("row_scan: a duplicate key across a page boundary is a listed problem,
     CHECK(scan_all(*db, Target{"T", "V", {}, "", TargetKind::value}, 1).size() == 5);
 }
 
-TEST_CASE("row_scan: a key the schema makes unique is trusted; part of one is still checked") {
+TEST_CASE("row_scan: a key the schema makes unique is trusted, part of one is still checked") {
     // A PRIMARY KEY or UNIQUE index spares the GROUP BY pass; the same columns in another
     // order count, a subset of them does not (it can repeat).
     ScratchDir dir;

@@ -295,7 +295,7 @@ TEST_CASE("sqlite: Transaction rolls back unless committed") {
     CHECK(del->changes() == 1);
 }
 
-TEST_CASE("sqlite: quote doubles quotes; names are found case-insensitively; prepare takes one statement only") {
+TEST_CASE("sqlite: quote doubles quotes, names are found case-insensitively, prepare takes one statement only") {
     ScratchDir dir;
     const auto p = dir / "q.db";
     create_db(p, "CREATE TABLE \"we\"\"ird\"(V); CREATE TABLE Idn_Secret(V)");
