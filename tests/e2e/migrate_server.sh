@@ -93,6 +93,9 @@ assert_contains "$ERR" "$([[ $BACKEND == postgres ]] && echo 'password authentic
 run_capture "$KSMIGRATE" plan --home "$H" --db "$SCHEME://apimadmin@127.0.0.1:$PORT/no_such_db" --db-password-file dbpw.txt
 expect_rc 3 "missing database"
 assert_contains "$ERR" "no_such_db" "names the missing database"
+run_capture "$KSMIGRATE" plan --home "$H" --db "$SCHEME://apimadmin@no-such-host.invalid:$PORT/apim_db" --db-password-file dbpw.txt
+expect_rc 3 "unknown host"
+assert_contains "$ERR" "no-such-host.invalid" "names the host"
 FREE=$(free_port)
 run_capture "$KSMIGRATE" plan --home "$H" --db "$SCHEME://apimadmin@127.0.0.1:$FREE/apim_db" --db-password-file dbpw.txt
 expect_rc 3 "refused connection"
