@@ -196,8 +196,15 @@ MyDatabase::MyDatabase(const DatabaseAddress& address, Mode mode, const Database
         fail_input(name() + ": cannot connect: " + why, hint);
     }
     // Results exactly as stored (no charset conversion); a locked row waits 5 s, then refuses.
-    query("SET character_set_results = NULL, innodb_lock_wait_timeout = " + std::to_string(lock_wait_seconds));
-    if (mode == Mode::read_only) query("SET SESSION TRANSACTION READ ONLY");
+    // A constructor that throws runs no destructor: the connection is closed here.
+    try {
+        query("SET character_set_results = NULL, innodb_lock_wait_timeout = " + std::to_string(lock_wait_seconds));
+        if (mode == Mode::read_only) query("SET SESSION TRANSACTION READ ONLY");
+    } catch (...) {
+        mysql_close(conn_);
+        conn_ = nullptr;
+        throw;
+    }
 }
 
 Result MyDatabase::query(const std::string& sql) const {

@@ -149,6 +149,7 @@ public:
     std::unique_ptr<MigrationLock> lock_for_migration() override;
     std::optional<bool> migration_lock_held() const override;
     void check_writable() override;
+    void connected();   // the connection's state checked, the session set up
 
     // Runs one statement with its parameters; errors are thrown (never the values).
     Result run(const std::string& numbered_sql, const std::vector<SqlValue>& params) const;
@@ -197,6 +198,17 @@ PgDatabase::PgDatabase(const DatabaseAddress& address, Mode mode, const Database
     std::fill(password.begin(), password.end(), '\0');
     for (auto& s : values) std::fill(s.begin(), s.end(), '\0');
     if (!conn_) fail_input(name() + ": cannot connect: out of memory");
+    // A constructor that throws runs no destructor: the connection is closed here.
+    try {
+        connected();
+    } catch (...) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw;
+    }
+}
+
+void PgDatabase::connected() {
     if (PQstatus(conn_) != CONNECTION_OK) {
         const std::string why = first_line(PQerrorMessage(conn_));
         std::string hint = "check the URL, that the server runs and accepts connections from here";
