@@ -3,7 +3,26 @@
 #include "ksc/error.hpp"
 #include "ksc/row_scan.hpp"
 
+#include <algorithm>
+
 namespace ksc::detail {
+
+namespace {
+
+// Which of the named databases WSO2 keeps the table in (shared_db for REG_/UM_, else
+// apim_db or identity_db), or npos: names unknown (--db) or none of them declared.
+size_t home_database(const MigrationSettings& s, const Target& t) {
+    const auto& names = s.database_names;
+    auto index_of = [&](std::string_view n) {
+        const auto it = std::find(names.begin(), names.end(), n);
+        return it == names.end() ? std::string::npos : static_cast<size_t>(it - names.begin());
+    };
+    if (lives_in_shared_db(t.table)) return index_of("shared_db");
+    const size_t apim = index_of("apim_db");
+    return apim != std::string::npos ? apim : index_of("identity_db");
+}
+
+}  // namespace
 
 DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
     if (s.databases.empty() && s.config_file.empty())
@@ -12,7 +31,12 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
     for (const Target& t : s.targets) {
         bool found = false;
         std::vector<std::string> first_missing;
-        for (auto& db : databases) {
+        // With deployment.toml's names, a target is looked for only where WSO2 keeps it:
+        // a table of the same name elsewhere is not the product's.
+        const size_t home = home_database(s, t);
+        for (size_t i = 0; i < databases.size(); ++i) {
+            if (home != std::string::npos && i != home) continue;
+            auto& db = databases[i];
             ScanPlan plan = plan_scan(*db, t);
             if (plan.problems.empty()) {
                 placements.push_back({db.get(), &t, std::move(plan.stored)});
@@ -27,6 +51,8 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
             }
         }
         if (!found && !databases.empty()) {
+            if (home != std::string::npos && !first_missing.empty())
+                first_missing.front() += " in " + s.database_names[home] + " (" + databases[home]->name() + ")";
             TargetReport r{"", t, true, first_missing, 0, {}, 0, {}, 0, 0};
             missing.push_back(std::move(r));
         }

@@ -218,6 +218,7 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
         for (size_t i = 0; i < declared.addresses.size(); ++i)
             print_note(program, "database " + declared.names[i] + " from deployment.toml: " + declared.addresses[i].display());
         s.databases = std::move(declared.addresses);
+        s.database_names = std::move(declared.names);
         s.credentials = std::move(declared.credentials);
     }
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)

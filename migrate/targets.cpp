@@ -3,6 +3,8 @@
 // `where` is operator-written SQL and is only wrapped in parentheses.
 #include "ksc/targets.hpp"
 
+#include "ksc/text.hpp"
+
 #include "ksc/bytes.hpp"
 #include "ksc/error.hpp"
 
@@ -50,6 +52,14 @@ std::vector<Target> wso2_apim_4() {
         make("AM_KEY_MANAGER", "CONFIGURATION", {"UUID"}, {}, TargetKind::json_encrypted_values),
     };
 }
+
+}  // namespace
+
+bool lives_in_shared_db(std::string_view table) {
+    return starts_with_ignore_case(table, "REG_") || starts_with_ignore_case(table, "UM_");
+}
+
+namespace {
 
 struct Profile {
     const char* name;

@@ -93,6 +93,10 @@ struct MigrationReport {
 
 struct MigrationSettings {
     std::vector<DatabaseAddress> databases;
+    // With the databases from deployment.toml: their [database.<name>] names, in the same
+    // order ("apim_db", "shared_db", ...), so each target is looked for where WSO2 keeps
+    // it. Empty with --db (every target looked for in every database).
+    std::vector<std::string> database_names;
     DatabaseCredentials credentials;     // for server databases
     std::vector<Target> targets;
     std::filesystem::path config_file;   // deployment.toml; empty: no config step

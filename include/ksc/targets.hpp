@@ -21,6 +21,11 @@ struct Target {
     bool keyed_by_value() const { return key.size() == 1 && key[0] == column; }
 };
 
+// The product database WSO2 keeps a table in, by the table's prefix: REG_ and UM_ tables
+// in shared_db ([database.shared_db]), every other one in the product's own database
+// (API-M's apim_db, IS's identity_db). README.md "Databases".
+bool lives_in_shared_db(std::string_view table);
+
 // Parses a targets file. Identifiers must be plain SQL identifiers ([A-Za-z_][A-Za-z0-9_$]*),
 // so they can be quoted safely; anything else is ErrorKind::input naming the entry.
 std::vector<Target> load_targets_file(const std::filesystem::path& file);

@@ -1,8 +1,10 @@
 // The databases deployment.toml declares: [database.*] tables as WSO2 writes them
 // (JDBC URLs with &amp;, $secret{} passwords), and the types ksmigrate cannot reach.
+#include "database_set.hpp"
 #include "declared_databases.hpp"
 
 #include "ksc/error.hpp"
+#include "ksc/migration.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -97,4 +99,38 @@ TEST_CASE("declared databases: H2, MSSQL, Oracle and unknown URLs are named, not
     CHECK(input_error(settings("oracle", "jdbc:oracle:thin:@h:1521/orcl")).find("Oracle") != std::string::npos);
     CHECK(input_error(settings("", "jdbc:foo://h/db")).find("not a JDBC URL ksmigrate knows") != std::string::npos);
     CHECK(input_error(settings("", "jdbc:postgresql://h1,h2/db")).find("several hosts") != std::string::npos);
+}
+
+TEST_CASE("declared databases: each target is looked for where WSO2 keeps it") {
+    ksc::test::ScratchDir dir;
+    auto make = [&](const char* file, const char* sql) {
+        ksc::test::write(dir / file, "");
+        ksc::test::open_sqlite(dir / file, Database::Mode::read_write)->exec(sql);
+        return parse_database_address((dir / file).string());
+    };
+    MigrationSettings s;
+    // apim_db also holds a REG_PROPERTY table (a leftover copy): not the product's registry.
+    s.databases = {make("apim.db", "CREATE TABLE IDN_SECRET(ID TEXT PRIMARY KEY, SECRET_VALUE TEXT);"
+                                   "CREATE TABLE REG_PROPERTY(REG_ID INTEGER, REG_TENANT_ID INTEGER, REG_VALUE TEXT,"
+                                   " PRIMARY KEY (REG_ID, REG_TENANT_ID));"),
+                   make("shared.db", "CREATE TABLE REG_PROPERTY(REG_ID INTEGER, REG_TENANT_ID INTEGER, REG_VALUE TEXT,"
+                                     " PRIMARY KEY (REG_ID, REG_TENANT_ID));")};
+    s.database_names = {"apim_db", "shared_db"};
+    s.targets = {Target{"IDN_SECRET", "SECRET_VALUE", {"ID"}, "", TargetKind::value},
+                 Target{"REG_PROPERTY", "REG_VALUE", {"REG_ID", "REG_TENANT_ID"}, "", TargetKind::value},
+                 Target{"IDN_OAUTH_CONSUMER_APPS", "CONSUMER_SECRET", {"ID"}, "", TargetKind::value}};
+    const detail::DatabaseSet set(s, Database::Mode::read_only);
+    REQUIRE(set.placements.size() == 2);
+    CHECK(set.placements[0].db->name() == s.databases[0].display());
+    CHECK(set.placements[1].target->table == "REG_PROPERTY");
+    CHECK(set.placements[1].db->name() == s.databases[1].display());
+    REQUIRE(set.missing.size() == 1);
+    REQUIRE_FALSE(set.missing[0].missing_parts.empty());
+    CHECK(set.missing[0].missing_parts[0] ==
+          "table IDN_OAUTH_CONSUMER_APPS does not exist in apim_db (" + s.databases[0].display() + ")");
+
+    // With --db (no names) every target is looked for in every database: both REG_PROPERTY tables.
+    s.database_names.clear();
+    const detail::DatabaseSet any(s, Database::Mode::read_only);
+    CHECK(any.placements.size() == 3);
 }
