@@ -48,11 +48,7 @@ SqlValue bytes_of(const SqlValue& v) {
     switch (v.type) {
         case SqlValue::Type::null: return {};
         case SqlValue::Type::integer: return SqlValue::blob(std::to_string(v.i));
-        case SqlValue::Type::real: {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.17g", v.d);
-            return SqlValue::blob(buf);
-        }
+        case SqlValue::Type::real: return SqlValue::blob(real_text(v.d));
         case SqlValue::Type::text:
         case SqlValue::Type::blob: return SqlValue::blob(v.bytes);
     }

@@ -31,6 +31,9 @@ struct SqlValue {
     bool operator==(const SqlValue&) const = default;
 };
 
+// A REAL as text that reads back to the same double (bound by the servers, journaled).
+std::string real_text(double d);
+
 // What names a database: a SQLite file, or a server URL without a password
 // (postgresql://user@host:port/db?sslmode=require, mysql://user@host:port/db).
 struct DatabaseAddress {
@@ -171,6 +174,9 @@ public:
     virtual void vacuum() {}
 
 protected:
+    // The first column of every row `sql` returns with `arg` bound to its one `?`
+    // (NULLs, such as an index on an expression, are left out): the backends' catalog lookups.
+    std::vector<std::string> strings(const std::string& sql, const std::string& arg) const;
     explicit Database(DatabaseAddress address) : address_(std::move(address)), name_(address_.display()) {}
 
 private:

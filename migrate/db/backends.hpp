@@ -14,6 +14,10 @@ std::unique_ptr<Database> open_postgresql(const DatabaseAddress& address, Databa
 std::unique_ptr<Database> open_mysql(const DatabaseAddress& address, Database::Mode mode,
                                      const DatabaseCredentials& credentials);
 
+// Offsets of the `?` placeholders of `sql`, outside quoted strings and names and `--`
+// comments; `backslash_escapes`: a backslash escapes the next character inside quotes (MySQL).
+std::vector<size_t> placeholders(const std::string& sql, bool backslash_escapes);
+
 // "name" quoted as a standard SQL identifier (SQLite, PostgreSQL).
 std::string quote_double(const std::string& name);
 // The same column names, in any order, compared as SQL compares unquoted names.

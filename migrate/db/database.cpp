@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace ksc {
 namespace {
@@ -34,6 +35,12 @@ std::string url_decode(std::string_view s, std::string_view what) {
 }
 
 }  // namespace
+
+std::string real_text(double d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+}
 
 std::string DatabaseAddress::display() const {
     if (kind == Kind::sqlite) return file.string();
@@ -123,8 +130,35 @@ CachedStatement Database::cached(const std::string& sql) const {
     return CachedStatement(*it->second);
 }
 
+std::vector<std::string> Database::strings(const std::string& sql, const std::string& arg) const {
+    std::vector<std::string> out;
+    auto s = prepare(sql);
+    s->bind(1, arg);
+    while (s->step()) {
+        const SqlValue v = s->column(0);
+        if (v.type != SqlValue::Type::null) out.push_back(v.bytes);
+    }
+    return out;
+}
+
 void Database::copy_file_to(const std::filesystem::path&) const {
     fail_internal(name() + ": this database cannot be copied as a file");
+}
+
+std::vector<size_t> placeholders(const std::string& sql, bool backslash_escapes) {
+    std::vector<size_t> marks;
+    for (size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"' || c == '`') {
+            for (++i; i < sql.size() && sql[i] != c; ++i)
+                if (backslash_escapes && sql[i] == '\\') ++i;
+        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+            while (i < sql.size() && sql[i] != '\n') ++i;
+        } else if (c == '?') {
+            marks.push_back(i);
+        }
+    }
+    return marks;
 }
 
 std::string quote_double(const std::string& name) {

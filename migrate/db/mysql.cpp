@@ -115,12 +115,12 @@ public:
     }
     std::optional<std::string> stored_table(const std::string& name) const override;
     std::vector<std::string> columns(const std::string& table) const override {
-        return names("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        return strings("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                      "AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                      table);
     }
     std::vector<std::string> primary_key(const std::string& table) const override {
-        return names("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+        return strings("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
                      "AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
                      table);
     }
@@ -152,13 +152,6 @@ public:
     std::string lock_name() const { return "ksmigrate:" + address().database; }
 
 private:
-    std::vector<std::string> names(const std::string& sql, const std::string& arg) const {
-        std::vector<std::string> out;
-        auto s = prepare(sql);
-        s->bind(1, arg);
-        while (s->step()) out.push_back(s->column(0).bytes);
-        return out;
-    }
     MYSQL* conn_ = nullptr;
     bool in_tx_ = false;
 };
@@ -236,11 +229,7 @@ std::string MyDatabase::literal(const SqlValue& v) const {
     switch (v.type) {
         case SqlValue::Type::null: return "NULL";
         case SqlValue::Type::integer: return std::to_string(v.i);
-        case SqlValue::Type::real: {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.17g", v.d);
-            return buf;
-        }
+        case SqlValue::Type::real: return real_text(v.d);
         case SqlValue::Type::text:
             if (std::all_of(v.bytes.begin(), v.bytes.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; })) {
                 std::string out(v.bytes.size() * 2 + 1, '\0');
@@ -265,18 +254,7 @@ std::string MyDatabase::literal(const SqlValue& v) const {
 
 // `?` placeholders (outside quotes and comments) are found once, when prepared.
 std::unique_ptr<Statement> MyDatabase::prepare(const std::string& sql) const {
-    std::vector<size_t> marks;
-    for (size_t i = 0; i < sql.size(); ++i) {
-        const char c = sql[i];
-        if (c == '\'' || c == '"' || c == '`') {
-            for (++i; i < sql.size() && sql[i] != c; ++i)
-                if (sql[i] == '\\') ++i;
-        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-            while (i < sql.size() && sql[i] != '\n') ++i;
-        } else if (c == '?') {
-            marks.push_back(i);
-        }
-    }
+    std::vector<size_t> marks = placeholders(sql, true);
     // One statement only: a targets file's `where` must not smuggle in a second one
     // (the connection does not allow several either: CLIENT_MULTI_STATEMENTS is off).
     return std::make_unique<MyStatement>(const_cast<MyDatabase&>(*this), sql, std::move(marks));
@@ -329,7 +307,7 @@ SqlValue MyStatement::column(int index) const {
 std::optional<std::string> MyDatabase::stored_table(const std::string& name) const {
     // Table names are case-sensitive on Linux and unquoted SQL keeps the case: the exact
     // name first, then one that differs only in case (a schema made on Windows).
-    const auto all = names("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+    const auto all = strings("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                            "AND TABLE_TYPE = 'BASE TABLE' AND LOWER(TABLE_NAME) = LOWER(?)",
                            name);
     for (const auto& t : all)

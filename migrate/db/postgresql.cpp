@@ -28,30 +28,16 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-// `?` placeholders as PostgreSQL's $1, $2, ...; string literals, quoted names and
-// comments are copied as they are.
+// `?` placeholders as PostgreSQL's $1, $2, ...
 std::string numbered_parameters(const std::string& sql, int& count) {
     std::string out;
+    size_t from = 0;
     count = 0;
-    for (size_t i = 0; i < sql.size(); ++i) {
-        const char c = sql[i];
-        if (c == '\'' || c == '"') {
-            const size_t end = sql.find(c, i + 1);
-            const size_t stop = end == std::string::npos ? sql.size() : end + 1;
-            out.append(sql, i, stop - i);
-            i = stop - 1;
-        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-            const size_t end = sql.find('\n', i);
-            const size_t stop = end == std::string::npos ? sql.size() : end;
-            out.append(sql, i, stop - i);
-            i = stop - 1;
-        } else if (c == '?') {
-            out += "$" + std::to_string(++count);
-        } else {
-            out += c;
-        }
+    for (size_t at : placeholders(sql, false)) {
+        out.append(sql, from, at - from).append("$").append(std::to_string(++count));
+        from = at + 1;
     }
-    return out;
+    return out.append(sql, from, std::string::npos);
 }
 
 // The first line of a libpq message ("FATAL:  password authentication failed for user x").
@@ -130,12 +116,12 @@ public:
     }
     std::optional<std::string> stored_table(const std::string& name) const override;
     std::vector<std::string> columns(const std::string& table) const override {
-        return names("SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 "
+        return strings("SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 "
                      "AND NOT attisdropped ORDER BY attnum",
                      quote(table));
     }
     std::vector<std::string> primary_key(const std::string& table) const override {
-        return names("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        return strings("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
                      "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(?) AND i.indisprimary "
                      "ORDER BY array_position(i.indkey::int2[], a.attnum)",
                      quote(table));
@@ -161,13 +147,6 @@ public:
     }
 
 private:
-    std::vector<std::string> names(const std::string& sql, const std::string& arg) const {
-        std::vector<std::string> out;
-        auto s = prepare(sql);
-        s->bind(1, arg);
-        while (s->step()) out.push_back(s->column(0).bytes);
-        return out;
-    }
     PGconn* conn_ = nullptr;
 };
 
@@ -232,12 +211,7 @@ Result PgDatabase::run(const std::string& sql, const std::vector<SqlValue>& para
         switch (p.type) {
             case SqlValue::Type::null: values[i] = nullptr; break;
             case SqlValue::Type::integer: text[i] = std::to_string(p.i); break;
-            case SqlValue::Type::real: {
-                char buf[32];
-                std::snprintf(buf, sizeof buf, "%.17g", p.d);
-                text[i] = buf;
-                break;
-            }
+            case SqlValue::Type::real: text[i] = real_text(p.d); break;
             case SqlValue::Type::text: text[i] = p.bytes; break;
             case SqlValue::Type::blob:
                 // Binary and typed: BYTEA gets exactly these bytes.

@@ -145,10 +145,10 @@ public:
     std::optional<std::string> query_error(const std::string& sql) const override;
     std::optional<std::string> stored_table(const std::string& name) const override;
     std::vector<std::string> columns(const std::string& table) const override {
-        return names("SELECT name FROM pragma_table_info(?)", table);
+        return strings("SELECT name FROM pragma_table_info(?)", table);
     }
     std::vector<std::string> primary_key(const std::string& table) const override {
-        return names("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", table);
+        return strings("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", table);
     }
     bool declared_unique(const std::string& table, const std::vector<std::string>& cols) const override;
     std::optional<std::string> row_id(const std::string& table) const override {
@@ -178,16 +178,6 @@ public:
     [[noreturn]] void fail(const std::string& what) const;
 
 private:
-    std::vector<std::string> names(const std::string& sql, const std::string& arg) const {
-        std::vector<std::string> out;
-        auto s = prepare(sql);
-        s->bind(1, arg);
-        while (s->step()) {
-            const SqlValue v = s->column(0);  // NULL for an index on an expression: never a key
-            if (v.type != SqlValue::Type::null) out.push_back(v.bytes);
-        }
-        return out;
-    }
     int64_t pragma(const char* sql) const {
         auto st = prepare(sql);
         return st->step() ? st->column(0).i : int64_t{0};
@@ -295,7 +285,7 @@ std::optional<std::string> SqliteDatabase::query_error(const std::string& sql) c
 
 std::optional<std::string> SqliteDatabase::stored_table(const std::string& name) const {
     // SQLite's names are case-insensitive (ASCII), so is this lookup.
-    auto found = names("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", name);
+    auto found = strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", name);
     if (found.empty()) return std::nullopt;
     return found.front();
 }
@@ -303,8 +293,8 @@ std::optional<std::string> SqliteDatabase::stored_table(const std::string& name)
 bool SqliteDatabase::declared_unique(const std::string& table, const std::vector<std::string>& cols) const {
     auto same_columns = [&](const std::vector<std::string>& have) { return same_names(have, cols); };
     if (same_columns(primary_key(table))) return true;
-    for (const auto& index : names("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1", table))
-        if (same_columns(names("SELECT name FROM pragma_index_info(?)", index))) return true;
+    for (const auto& index : strings("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1", table))
+        if (same_columns(strings("SELECT name FROM pragma_index_info(?)", index))) return true;
     return false;
 }
 
