@@ -131,8 +131,8 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
         if (Journal::exists(*db)) {
             Journal j(*db);
             if (auto info = j.run_info()) {
-                d["source_thumbprint"] = info->source_thumbprint;
-                d["target_thumbprint"] = info->target_thumbprint;
+                d["source_key"] = info->source_key;
+                d["target_key"] = info->target_key;
                 d["started_at"] = info->started_at;
                 d["finished_at"] = info->finished_at.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info->finished_at);
                 d["finished"] = !info->finished_at.empty();

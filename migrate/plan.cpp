@@ -27,12 +27,13 @@ using Clock = std::chrono::steady_clock;
 
 // Values per second the pool decrypts, measured on a probe under the source key:
 // plan --quick does no private-key work of its own to measure.
-double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
-    Botan::AutoSeeded_RNG rng;
-    const ValueEncryptor enc(*keys.source->certificate.load_subject_public_key(), keys.source->facts.thumbprint_sha1,
-                             Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"), OutputFormat::self_contained);
+double measure_rate(const MigrationKeys& keys, detail::WorkerPool& pool) {
+    const SealSpec how = keys.source.kind() == KeyKind::rsa
+                             ? SealSpec::rsa_value(CiphertextFormat::self_contained,
+                                                   Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"))
+                             : SealSpec::aes_value(CiphertextFormat::symmetric_carbon);
     const Bytes probe = {'p', 'r', 'o', 'b', 'e'};
-    const std::string value = enc.encrypt(probe, rng);
+    const std::string value = cipher_suite_for(keys.source)->seal(probe, how);
     const size_t n = 16 * pool.jobs();
     const auto t0 = Clock::now();
     pool.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
@@ -47,7 +48,7 @@ void note_problem(TargetReport& r, const Target& stored, const detail::RowWork& 
                                  to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
 }
 
-std::string shortcut_advice(const KeyPair& keys) {
+std::string shortcut_advice(const MigrationKeys& keys) {
     // A keystore in the product's security folder is written as a bare name, as the product expects.
     auto file_name = [](const LoadedKey& k) {
         const auto dir = k.file.parent_path();
@@ -60,7 +61,7 @@ std::string shortcut_advice(const KeyPair& keys) {
     };
     return "no value is under the target key yet, so the product's documented shortcut needs no migration at all: "
            "keep the current keystore as internal and put the new one in primary (deployment.toml):\n" +
-           table("keystore.primary", *keys.target) + table("keystore.internal", *keys.source);
+           table("keystore.primary", *keys.target.rsa) + table("keystore.internal", *keys.source.rsa);
 }
 
 // An unfinalized migration left in a database (to any key) comes before anything new:
@@ -76,7 +77,7 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
         for (const auto& t : j.summary()) values += t.values;
         std::string what = "holds an unfinalized migration";
         if (info)
-            what += " from " + info->source_thumbprint + " to " + info->target_thumbprint + ", started " +
+            what += " from " + info->source_key + " to " + info->target_key + ", started " +
                     info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
         what += ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
@@ -89,7 +90,7 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
     return found;
 }
 
-void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode, size_t journals) {
+void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals) {
     const StateCounts t = rep.totals();
     if (mode == ClassifyMode::verify) return;
     if (t[ValueState::undecryptable] > 0)
@@ -108,7 +109,7 @@ void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode, si
         rep.advice.push_back("every value is already under the target key: nothing to migrate");
     const bool all_source = t[ValueState::source] > 0 && t[ValueState::target] == 0 &&
                             t[ValueState::undecryptable] == 0 && t[ValueState::foreign] == 0;
-    if (all_source && !journals) rep.advice.push_back(shortcut_advice(keys));
+    if (all_source && !journals && keys.source.rsa && keys.target.rsa) rep.advice.push_back(shortcut_advice(keys));
     // run refuses while any target cannot be scanned: say so before pointing at it.
     const auto not_scanned =
         std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.missing; });
@@ -132,7 +133,7 @@ void stop_if_asked(const MigrationSettings& s, ClassifyMode mode, const TargetRe
                 "run ksmigrate " + job + " again for a complete report");
 }
 
-MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, ClassifyMode mode) {
+MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, ClassifyMode mode) {
     MigrationReport rep;
     rep.source = keys.source;
     rep.target = keys.target;
@@ -206,11 +207,11 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
 
 }  // namespace
 
-MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick) {
+MigrationReport plan_migration(const MigrationKeys& keys, const MigrationSettings& s, bool quick) {
     return survey(keys, s, quick ? ClassifyMode::quick : ClassifyMode::full);
 }
 
-MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s) {
+MigrationReport verify_migration(const MigrationKeys& keys, const MigrationSettings& s) {
     return survey(keys, s, ClassifyMode::verify);
 }
 

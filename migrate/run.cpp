@@ -83,11 +83,10 @@ private:
 };
 
 // Opens (or resumes) the journal of one database, recording the backup made for it.
-void start_journal(Database& db, const KeyPair& keys, const std::string& backup) {
+void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup) {
     Journal journal(db);
     Transaction tx(db);
-    journal.begin_or_resume(RunInfo{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1,
-                                    utc_now(), "", backup});
+    journal.begin_or_resume(RunInfo{keys.source.id(), keys.target.id(), utc_now(), "", backup});
     journal.mark_unfinished();
     tx.commit();
 }
@@ -262,7 +261,7 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
 
 }  // namespace
 
-MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
+MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings& s) {
     MigrationReport rep;
     rep.source = keys.source;
     rep.target = keys.target;
@@ -298,7 +297,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     // Every other refusal, too, before anything is written: a journal holding a run of
     // another key pair, a value of deployment.toml that does not decrypt (the config
     // is classified and re-encrypted in memory first), a backup that cannot be made.
-    const RunInfo this_run{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1, "", "", ""};
+    const RunInfo this_run{keys.source.id(), keys.target.id(), "", "", ""};
     for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
     const detail::ConfigEdit config = detail::prepare_config(s, config_migrator, rep.problems);

@@ -7,7 +7,7 @@
 
 namespace ksc::detail {
 
-WorkerPool::WorkerPool(const KeyPair& keys, unsigned jobs) {
+WorkerPool::WorkerPool(const MigrationKeys& keys, unsigned jobs) {
     for (unsigned i = 0; i < std::max(1u, jobs); ++i) migrators_.push_back(std::make_unique<ValueMigrator>(keys));
 }
 
