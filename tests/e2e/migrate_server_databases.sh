@@ -5,9 +5,9 @@
 #  - with no --db, the two databases deployment.toml declares, [database.apim_db] and
 #    [database.shared_db], on one server: REG_/UM_ targets are looked for only in
 #    shared_db, the others only in apim_db (a REG_PROPERTY copy in apim_db is not the
-#    product's registry and stays as it is); values in both are migrated, verified, read
-#    back by Java and rolled back byte for byte; a REG_ table present only in apim_db is
-#    reported as missing from shared_db.
+#    product's registry and stays as it is); values in both are migrated (the run killed
+#    between them, then resumed), verified, read back by Java and rolled back byte for
+#    byte; a REG_ table present only in apim_db is reported as missing from shared_db.
 source "$KSC_SRC/tests/e2e/server_backend.sh"
 create_database shared_db || fail "create shared_db"
 SHARED_URL=$(server_url shared_db)
@@ -116,9 +116,21 @@ assert_eq "$SHARED_URL 2 0" "$(where REG_PROPERTY home.json)" "REG_PROPERTY in s
 assert_eq "$SHARED_URL 1 0" "$(where UM_USER_ATTRIBUTE home.json)" "UM_USER_ATTRIBUTE in shared_db"
 for s in "${NO_LEAK[@]}"; do assert_not_contains "$OUT$ERR$(cat home.json)" "$s" "no database password shown"; done
 
+# The run is killed (kill -9) after its first batch in shared_db, apim_db done but not
+# finished; the next run finishes both.
+run_capture env KSC_FAULT_AT=after-commit:3 "$KSC_BIN/ksmigrate_faulty" run "${D[@]}" --batch-size 2
+expect_rc 137 "run killed after the first batch of shared_db (IDN_SECRET: 2 + 1, then REG_PROPERTY: 2)"
+assert_eq "3 2" "$(sqlq "SELECT count(*) FROM $J") $(sqlq_in shared_db "SELECT count(*) FROM $J")" "apim_db done, shared_db's first batch"
+cmp -s conf.orig "$CONF" || fail "deployment.toml changed before the databases were done"; ok
+run_capture "$KSMIGRATE" status "${D[@]}" --json
+expect_rc 0 "status of the two declared databases after the crash"
+assert_eq "$URL false false,$SHARED_URL false false" "$(jq -j '[.databases[] | "\(.database) \(.finished) \(.running)"] | join(",")' <<<"$OUT")" \
+  "both unfinished, neither locked"
+backups=$(jq -r '.databases[].backup_file' <<<"$OUT")
+assert_eq "2 2" "$(ls ksmigrate-backup-* | wc -l) $(sort -u <<<"$backups" | wc -l)" "one row backup per database, each recorded in its journal"
 run_capture "$KSMIGRATE" run "${D[@]}"
-expect_rc 0 "run on the two declared databases"
-assert_eq 2 "$(ls ksmigrate-backup-* | wc -l)" "one row backup per database"
+expect_rc 0 "the run after the crash finishes both databases"
+assert_eq 2 "$(ls ksmigrate-backup-* | wc -l)" "the resumed run keeps the first backups"
 assert_eq "3 3" "$(sqlq "SELECT count(*) FROM $J") $(sqlq_in shared_db "SELECT count(*) FROM $J")" "each database journals its own rows"
 [[ $(apim_registry) == "$registry_orig" ]] || fail "apim_db's REG_ tables are not the registry: they were changed"; ok
 { sqlq "SELECT SECRET_VALUE FROM IDN_SECRET ORDER BY ID" | sed "s|^|$OAEP |"
