@@ -4,7 +4,7 @@
 #include "database_set.hpp"
 #include "progress.hpp"
 #include "row_work.hpp"
-#include "worker_pool.hpp"
+#include "parallel_migrators.hpp"
 
 #include "ksc/error.hpp"
 #include "ksc/journal.hpp"
@@ -25,17 +25,17 @@ constexpr size_t max_listed_problems = 20;
 
 using Clock = std::chrono::steady_clock;
 
-// Values per second the pool decrypts, measured on a probe under the source key:
+// Values per second the migrators decrypt, measured on a probe under the source key:
 // plan --quick does no private-key work of its own to measure.
-double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
+double measure_rate(const KeyPair& keys, detail::ParallelMigrators& migrators) {
     Botan::AutoSeeded_RNG rng;
     const ValueEncryptor enc(*keys.source->certificate.load_subject_public_key(), keys.source->facts.thumbprint_sha1,
                              Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"), OutputFormat::self_contained);
     const Bytes probe = {'p', 'r', 'o', 'b', 'e'};
     const std::string value = enc.encrypt(probe, rng);
-    const size_t n = 16 * pool.jobs();
+    const size_t n = 16 * migrators.jobs();
     const auto t0 = Clock::now();
-    pool.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
+    migrators.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     return secs > 0 ? static_cast<double>(n) / secs : 0;
 }
@@ -137,7 +137,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     rep.source = keys.source;
     rep.target = keys.target;
     detail::DatabaseSet set(s, Database::Mode::read_only);
-    detail::WorkerPool pool(keys, s.jobs);
+    detail::ParallelMigrators migrators(keys, s.jobs);
     rep.problems = s.preflight_problems;
     const size_t journals = mode == ClassifyMode::verify ? 0 : report_journals(rep, set);
 
@@ -160,7 +160,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
             batch.reserve(rows.size());
             for (auto& row : rows) batch.push_back(detail::make_row_work(std::move(row), *place.target));
             const auto t0 = Clock::now();
-            detail::classify_batch(batch, pool, mode, false);
+            detail::classify_batch(batch, migrators, mode, false);
             crypto_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
             for (const auto& w : batch) {
                 detail::count_row(w, r.states);
@@ -195,7 +195,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     if (mode != ClassifyMode::verify) {
         const double values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
                                              ? static_cast<double>(classified) / crypto_seconds
-                                             : measure_rate(keys, pool);
+                                             : measure_rate(keys, migrators);
         // A run decrypts and re-encrypts each source value; encryption and the writes
         // add a little on top of the private-key operation that dominates.
         if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;

@@ -5,8 +5,8 @@
 #include "config_step.hpp"
 #include "database_set.hpp"
 #include "progress.hpp"
+#include "parallel_migrators.hpp"
 #include "row_work.hpp"
-#include "worker_pool.hpp"
 
 #include "row_backup.hpp"
 
@@ -96,17 +96,17 @@ void stop_if_requested(const MigrationSettings& s, const std::string& when, cons
     if (s.stop && s.stop->load()) throw Error(ErrorKind::interrupted, "interrupted " + when, hint);
 }
 
-// The RSA work of one batch runs on the pool while this thread reads the next batch
+// The RSA work of one batch runs on the migrators while this thread reads the next batch
 // and commits the previous one: the database work hides behind the crypto instead of
 // leaving the cores idle. Only this thread touches the connection.
 class ClassifiedAhead {
 public:
-    ClassifiedAhead(detail::WorkerPool& pool) : pool_(pool) {}
+    ClassifiedAhead(detail::ParallelMigrators& migrators) : migrators_(migrators) {}
     ~ClassifiedAhead() { wait(); }  // never leave a worker using a batch that is going away
     void start(std::vector<detail::RowWork>& batch) {
         if (batch.empty()) return;
         pending_ = std::async(std::launch::async, [this, &batch] {
-            detail::classify_batch(batch, pool_, ClassifyMode::full, true);
+            detail::classify_batch(batch, migrators_, ClassifyMode::full, true);
         });
     }
     void finish() {
@@ -117,7 +117,7 @@ private:
     void wait() {
         if (pending_.valid()) pending_.wait();
     }
-    detail::WorkerPool& pool_;
+    detail::ParallelMigrators& migrators_;
     std::future<void> pending_;
 };
 
@@ -146,7 +146,7 @@ void add_committed(Committed& c, const std::string& db, int64_t n) {
 }
 
 void migrate_target(Database& db, const detail::Placement& place, const MigrationSettings& s,
-                    detail::WorkerPool& pool, MigrationReport& rep, Committed& committed) {
+                    detail::ParallelMigrators& migrators, MigrationReport& rep, Committed& committed) {
     const Target& t = *place.target;        // names the journal entries and the report
     const Target& stored = place.stored;    // the names and key the SQL uses
     Journal journal(db);
@@ -184,14 +184,14 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
     size_t cur = 0;
     read_batch(batches[cur]);
     int64_t committed_before = 0;
-    ClassifiedAhead ahead_cur(pool);
+    ClassifiedAhead ahead_cur(migrators);
     ahead_cur.start(batches[cur]);
     ahead_cur.finish();
     while (!batches[cur].empty()) {
         const std::vector<detail::RowWork>& batch = batches[cur];
         std::vector<detail::RowWork>& next = batches[1 - cur];
         read_batch(next);
-        ClassifiedAhead ahead(pool);  // waits for `next` before any exit from this scope
+        ClassifiedAhead ahead(migrators);  // waits for `next` before any exit from this scope
         ahead.start(next);
 
         for (const auto& w : batch) {
@@ -328,8 +328,8 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     // was, so the product still reads its config secrets with the key it has today.
     Committed committed;
     try {
-        detail::WorkerPool pool(keys, s.jobs);
-        for (const auto& place : set.placements) migrate_target(*place.db, place, s, pool, rep, committed);
+        detail::ParallelMigrators migrators(keys, s.jobs);
+        for (const auto& place : set.placements) migrate_target(*place.db, place, s, migrators, rep, committed);
         if (!set.placements.empty()) stop_if_requested(s, "after the databases, before deployment.toml", "");
     } catch (const Error& e) {
         rethrow_with_progress(e, committed);
