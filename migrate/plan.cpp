@@ -4,6 +4,7 @@
 #include "database_set.hpp"
 #include "progress.hpp"
 #include "row_work.hpp"
+#include "target_problems.hpp"
 #include "parallel_migrators.hpp"
 
 #include "ksc/error.hpp"
@@ -20,8 +21,6 @@
 namespace ksc {
 
 namespace {
-
-constexpr size_t max_listed_problems = 20;
 
 using Clock = std::chrono::steady_clock;
 
@@ -40,11 +39,9 @@ double measure_rate(const KeyPair& keys, detail::ParallelMigrators& migrators) {
     return secs > 0 ? static_cast<double>(n) / secs : 0;
 }
 
-void note_problem(TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c,
-                  size_t& listed) {
-    if (listed++ >= max_listed_problems) return;
-    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
-                                 to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
+Problem row_problem(const TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c) {
+    return Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
+                   to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")};
 }
 
 std::string shortcut_advice(const KeyPair& keys) {
@@ -154,7 +151,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
         detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
                                   scanner.count_rows(), s.progress_on_terminal);
         std::vector<Row> rows;
-        size_t listed = 0;
+        detail::TargetProblems problems(r);
         while (scanner.next_batch(rows)) {
             std::vector<detail::RowWork> batch;
             batch.reserve(rows.size());
@@ -173,16 +170,14 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
-                    if (bad) note_problem(r, place.shown(), w, c, listed);
+                    if (bad) problems.add(row_problem(r, place.shown(), w, c));
                 }
             }
             r.rows += static_cast<int64_t>(batch.size());
             progress.advance(static_cast<int64_t>(batch.size()));
             stop_if_asked(s, mode, r);
         }
-        if (listed > max_listed_problems)
-            r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, "", "",
-                                         std::to_string(listed - max_listed_problems) + " more not listed"});
+        problems.finish();
         rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
         rep.targets.push_back(std::move(r));
     }
