@@ -34,13 +34,13 @@ std::vector<AesKey> config_aes_keys(const DeploymentConfig& config, bool include
                    "give the AES key with " + option_prefix + "encryption-key-file FILE or " + option_prefix +
                        "encryption-key-env NAME");
     std::vector<AesKey> keys;
-    const auto add = [&](const std::optional<std::string>& text, const std::string& problem, const char* field) {
+    const auto add = [&](const std::optional<Password>& text, const std::string& problem, const char* field) {
         const std::string origin = std::string("[encryption] ") + field + " of " + file;
         if (!text)
             fail_input(origin + " cannot be used as written (" + problem + ")",
                        "give the key with " + option_prefix + "encryption-key-file FILE or " + option_prefix +
                            "encryption-key-env NAME");
-        keys.push_back(parse_aes_key_text(*text, origin));
+        keys.push_back(parse_aes_key_text(text->text(), origin));
     };
     add(e.key, e.key_problem, "key");
     if (include_old && e.old_key_written) add(e.old_key, e.old_key_problem, "old_key");

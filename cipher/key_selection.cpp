@@ -72,7 +72,7 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
     if (need_private_key) {
         // Key password: its own file, else key_password of deployment.toml, else the store password.
         Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)
-                          : spec.config_key_password      ? Password(*spec.config_key_password)
+                          : spec.config_key_password      ? *spec.config_key_password
                                                           : store_pw;
         key.private_key = ks.private_key(e->alias, key_pw);
     }
@@ -96,7 +96,7 @@ AesKey load_secret_key(const KeySpec& spec) {
     }
     // Key password as for private keys: its own file, else deployment.toml's, else the store password.
     const Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)
-                            : spec.config_key_password      ? Password(*spec.config_key_password)
+                            : spec.config_key_password      ? *spec.config_key_password
                                                             : store_pw;
     SecureBytes bytes = ks.secret_key(e->alias, key_pw);
     if (!equals_ignore_case(e->secret_algorithm, "AES"))

@@ -111,8 +111,8 @@ void rollback_config(const MigrationSettings& s, JobOutcome& out) {
                         " (the file before the run), put back what should be, then delete that backup");
         return;
     }
-    const Bytes old = read_file(backup);
-    write_file_atomically(s.config_file, std::string(old.begin(), old.end()));
+    const Password old(read_secret_file(backup));  // deployment.toml holds passwords
+    write_file_atomically(s.config_file, old.text());
     drop_backup();
     out.lines.push_back(file + ": restored from " + backup.string());
 }

@@ -180,7 +180,7 @@ Password reveal_secret(const Options& o, const DeploymentConfig& cfg, const std:
     const auto it = cfg.secrets.find(alias);
     if (it == cfg.secrets.end())
         fail_input(cfg.file.string() + ": a [database] password is $secret{" + alias + "}, which [secrets] does not hold");
-    const std::string& v = it->second;
+    const std::string_view v = it->second.text();
     if (v.size() >= 2 && v.front() == '[' && v.back() == ']') return Password(std::string_view(v).substr(1, v.size() - 2));
     Botan::AutoSeeded_RNG rng;
     std::string why;

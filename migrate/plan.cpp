@@ -4,7 +4,8 @@
 #include "database_set.hpp"
 #include "progress.hpp"
 #include "row_work.hpp"
-#include "worker_pool.hpp"
+#include "target_problems.hpp"
+#include "parallel_migrators.hpp"
 
 #include "ksc/error.hpp"
 #include "ksc/journal.hpp"
@@ -21,31 +22,27 @@ namespace ksc {
 
 namespace {
 
-constexpr size_t max_listed_problems = 20;
-
 using Clock = std::chrono::steady_clock;
 
-// Values per second the pool decrypts, measured on a probe under the source key:
+// Values per second the migrators decrypt, measured on a probe under the source key:
 // plan --quick does no private-key work of its own to measure.
-double measure_rate(const MigrationKeys& keys, detail::WorkerPool& pool) {
+double measure_rate(const MigrationKeys& keys, detail::ParallelMigrators& migrators) {
     const SealSpec how = keys.source.kind() == KeyKind::rsa
                              ? SealSpec::rsa_value(CiphertextFormat::self_contained,
                                                    Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"))
                              : SealSpec::aes_value(CiphertextFormat::symmetric_carbon);
     const Bytes probe = {'p', 'r', 'o', 'b', 'e'};
     const std::string value = cipher_suite_for(keys.source)->seal(probe, how);
-    const size_t n = 16 * pool.jobs();
+    const size_t n = 16 * migrators.jobs();
     const auto t0 = Clock::now();
-    pool.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
+    migrators.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     return secs > 0 ? static_cast<double>(n) / secs : 0;
 }
 
-void note_problem(TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c,
-                  size_t& listed) {
-    if (listed++ >= max_listed_problems) return;
-    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
-                                 to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
+Problem row_problem(const TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c) {
+    return Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
+                   to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")};
 }
 
 std::string shortcut_advice(const MigrationKeys& keys) {
@@ -138,7 +135,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
     rep.source = keys.source;
     rep.target = keys.target;
     detail::DatabaseSet set(s, Database::Mode::read_only);
-    detail::WorkerPool pool(keys, s.jobs);
+    detail::ParallelMigrators migrators(keys, s.jobs);
     rep.problems = s.preflight_problems;
     const size_t journals = mode == ClassifyMode::verify ? 0 : report_journals(rep, set);
 
@@ -155,13 +152,13 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
                                   scanner.count_rows(), s.progress_on_terminal);
         std::vector<Row> rows;
-        size_t listed = 0;
+        detail::TargetProblems problems(r);
         while (scanner.next_batch(rows)) {
             std::vector<detail::RowWork> batch;
             batch.reserve(rows.size());
             for (auto& row : rows) batch.push_back(detail::make_row_work(std::move(row), *place.target));
             const auto t0 = Clock::now();
-            detail::classify_batch(batch, pool, mode, false);
+            detail::classify_batch(batch, migrators, mode, false);
             crypto_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
             for (const auto& w : batch) {
                 detail::count_row(w, r.states);
@@ -174,16 +171,14 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
-                    if (bad) note_problem(r, place.shown(), w, c, listed);
+                    if (bad) problems.add(row_problem(r, place.shown(), w, c));
                 }
             }
             r.rows += static_cast<int64_t>(batch.size());
             progress.advance(static_cast<int64_t>(batch.size()));
             stop_if_asked(s, mode, r);
         }
-        if (listed > max_listed_problems)
-            r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, "", "",
-                                         std::to_string(listed - max_listed_problems) + " more not listed"});
+        problems.finish();
         rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
         rep.targets.push_back(std::move(r));
     }
@@ -196,7 +191,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
     if (mode != ClassifyMode::verify) {
         const double values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
                                              ? static_cast<double>(classified) / crypto_seconds
-                                             : measure_rate(keys, pool);
+                                             : measure_rate(keys, migrators);
         // A run decrypts and re-encrypts each source value; encryption and the writes
         // add a little on top of the private-key operation that dominates.
         if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;

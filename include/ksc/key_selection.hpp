@@ -25,8 +25,8 @@ struct KeySpec {
     std::string alias;
     PasswordOptions password;           // store password sources
     std::filesystem::path key_password_file;  // JKS key password when it differs
-    std::optional<std::string> config_password;      // literal from deployment.toml
-    std::optional<std::string> config_key_password;
+    std::optional<Password> config_password;      // literal from deployment.toml
+    std::optional<Password> config_key_password;
     std::string origin;                 // "[keystore.internal]", "--keystore", ... for messages
 };
 

@@ -58,7 +58,7 @@ pool_options = { maxActive = 5 }
     const DatabaseSettings& apim = c.databases[0];
     CHECK(apim.name == "apim_db");
     CHECK(apim.url == "jdbc:mysql://db.example.com:3306/apim_db?useSSL=false&allowPublicKeyRetrieval=true");
-    CHECK(apim.password == "$secret{apim_db_password}");
+    CHECK(apim.password.text() == "$secret{apim_db_password}");
 
     std::vector<std::string> asked;
     const auto d = detail::declared_databases(c, [&](const std::string& alias) {

@@ -6,10 +6,6 @@
 #include "ksc/row_scan.hpp"
 #include "test_support.hpp"
 
-#include <botan/auto_rng.h>
-#include <botan/rsa.h>
-#include <botan/x509self.h>
-
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -61,23 +57,6 @@ bool same_rows(const std::vector<Row>& a, const std::vector<Row>& b) {
     for (size_t i = 0; i < a.size(); ++i)
         if (a[i].key != b[i].key || !(a[i].value == b[i].value)) return false;
     return true;
-}
-
-// A key made in memory (no keytool): plan needs one to build its workers, and the
-// values below are plain text, so no RSA operation runs.
-LoadedKey memory_key(const std::string& name) {
-    Botan::AutoSeeded_RNG rng;
-    auto key = std::make_shared<Botan::RSA_PrivateKey>(rng, 2048);
-    Botan::X509_Cert_Options opts("ksc-test-" + name);
-    opts.add_constraints(Botan::Key_Constraints(Botan::KEY_ENCIPHERMENT | Botan::DATA_ENCIPHERMENT));
-    LoadedKey k;
-    k.file = name + ".p12";
-    k.alias = name;
-    k.type = KeystoreType::pkcs12;
-    k.certificate = Botan::X509::create_self_signed_cert(opts, *key, "SHA-256", rng);
-    k.facts = describe_certificate(k.certificate);
-    k.private_key = key;
-    return k;
 }
 
 std::string typeof_value(const Database& db, const std::string& sql) {
@@ -352,7 +331,9 @@ TEST_CASE("row_scan: plan and verify stop after the batch in which SIGINT/SIGTER
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
         INSERT INTO IDN_SECRET SELECT i, 'plain-' || i FROM n;)");
     db.reset();
-    const LoadedKey source = memory_key("source"), target = memory_key("target");
+    // Plain text values: no RSA operation runs, but plan builds its workers from the keys.
+    const LoadedKey source = ksc::test::memory_key("source", ksc::test::rsa_keys().a);
+    const LoadedKey target = ksc::test::memory_key("target", ksc::test::rsa_keys().b);
     std::atomic<bool> stop{true};  // already set: the first batch is the last
     MigrationSettings s;
     s.databases = {parse_database_address((dir / "scan.db").string())};
