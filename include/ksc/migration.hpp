@@ -7,7 +7,7 @@
 #include "ksc/targets.hpp"
 #include "ksc/value_state.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <array>
 #include <atomic>
