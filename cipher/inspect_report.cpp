@@ -5,6 +5,7 @@
 
 #include <botan/data_src.h>
 #include <botan/pkcs8.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <sstream>

@@ -10,6 +10,8 @@
 #include "ksc/row_key.hpp"
 #include "ksc/row_scan.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>

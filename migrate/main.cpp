@@ -19,7 +19,7 @@
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
-
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <csignal>

@@ -3,6 +3,8 @@
 // holds a value, a plaintext or a password.
 #include "ksc/migration.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

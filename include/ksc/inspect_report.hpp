@@ -4,7 +4,7 @@
 #include "ksc/keystore.hpp"
 #include "ksc/password.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <string>

@@ -8,7 +8,7 @@
 #include "ksc/targets.hpp"
 #include "ksc/value_migrator.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <array>
 #include <atomic>

@@ -11,6 +11,7 @@
 #include <botan/ecdsa.h>
 #include <botan/x509self.h>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <regex>
 

@@ -12,6 +12,7 @@
 #include <botan/hash.h>
 #include <botan/hex.h>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 

@@ -8,6 +8,7 @@
 
 #include <botan/hex.h>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 #include <sstream>
