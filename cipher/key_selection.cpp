@@ -10,6 +10,20 @@
 
 namespace ksc {
 
+KeySpec explicit_key_spec(const std::string& keystore, const std::string& alias, const std::string& type,
+                          const PasswordOptions& password, const std::filesystem::path& key_password_file) {
+    const std::string& p = password.option_prefix;
+    if (alias.empty()) fail_usage(p + "keystore needs " + p + "alias");
+    KeySpec spec;
+    spec.keystore = keystore;
+    if (!type.empty()) spec.type = parse_keystore_type(type);
+    spec.alias = alias;
+    spec.password = password;
+    spec.key_password_file = key_password_file;
+    spec.origin = p + "keystore";
+    return spec;
+}
+
 KeySpec key_spec_for_role(const DeploymentConfig& config, std::string_view role,
                           const PasswordOptions& password, const std::filesystem::path& key_password_file) {
     const KeystoreSettings* s = nullptr;

@@ -102,17 +102,7 @@ private:
 };
 
 KeySpec key_spec(const Options& o, Config& config) {
-    if (!o.keystore.empty()) {
-        if (o.alias.empty()) fail_usage("--keystore needs --alias");
-        KeySpec spec;
-        spec.keystore = o.keystore;
-        if (!o.type.empty()) spec.type = parse_keystore_type(o.type);
-        spec.alias = o.alias;
-        spec.password = o.password;
-        spec.key_password_file = o.key_password_file;
-        spec.origin = "--keystore";
-        return spec;
-    }
+    if (!o.keystore.empty()) return explicit_key_spec(o.keystore, o.alias, o.type, o.password, o.key_password_file);
     return key_spec_for_role(config.get(), o.role, o.password, o.key_password_file);
 }
 

@@ -52,18 +52,6 @@ const char* role_name(Role r) {
     return "internal";
 }
 
-KeySpec explicit_spec(const KeySideOptions& k) {
-    if (k.alias.empty()) fail_usage(option(k, "keystore") + " needs " + option(k, "alias"));
-    KeySpec spec;
-    spec.keystore = k.keystore;
-    if (!k.type.empty()) spec.type = parse_keystore_type(k.type);
-    spec.alias = k.alias;
-    spec.password = k.password;
-    spec.key_password_file = k.key_password_file;
-    spec.origin = option(k, "keystore");
-    return spec;
-}
-
 const DeploymentConfig& need_config(const std::optional<DeploymentConfig>& cfg, const KeySideOptions& o,
                                     const char* side) {
     if (!cfg)
@@ -88,7 +76,7 @@ void load_side(const KeySideOptions& o, Role role, const std::optional<Deploymen
     if (o.aes.given()) {
         aes = explicit_aes_key(o.aes);
     } else if (!o.keystore.empty()) {
-        rsa = load_key(explicit_spec(o), true);
+        rsa = load_key(explicit_key_spec(o.keystore, o.alias, o.type, o.password, o.key_password_file), true);
     } else if (role == Role::encryption_key || role == Role::old_encryption_key) {
         aes = config_key(need_config(cfg, o, side), role == Role::old_encryption_key, o.aes.option_prefix);
     } else {

@@ -284,9 +284,9 @@ void print_keys(const Keys& k) {
 
 int plan_exit(const MigrationReport& r) {
     const StateCounts t = r.totals();
-    bool missing = false;
-    for (const auto& tr : r.targets) missing |= tr.missing;
-    return (t[ValueState::undecryptable] || t[ValueState::foreign] || missing || !r.problems.empty())
+    bool unscannable = false;
+    for (const auto& tr : r.targets) unscannable |= tr.unscannable;
+    return (t[ValueState::undecryptable] || t[ValueState::foreign] || unscannable || !r.problems.empty())
                ? exit_code::problems
                : exit_code::ok;
 }
@@ -415,7 +415,7 @@ int cmd_verify(const Options& o) {
     // verify did not check: that stays a problem.
     size_t absent = 0, unscanned = 0;
     for (const auto& t : r.targets) {
-        if (!t.missing) continue;
+        if (!t.unscannable) continue;
         if (!t.database.empty()) {
             ++unscanned;
             continue;

@@ -109,7 +109,7 @@ void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mo
     if (all_source && !journals && keys.source.rsa && keys.target.rsa) rep.advice.push_back(shortcut_advice(keys));
     // run refuses while any target cannot be scanned: say so before pointing at it.
     const auto not_scanned =
-        std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.missing; });
+        std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.unscannable; });
     if (not_scanned > 0)
         rep.advice.push_back(std::to_string(not_scanned) +
                              " target(s) could not be scanned (listed under problems): run refuses until the targets "
@@ -139,9 +139,9 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
     rep.problems = s.preflight_problems;
     const size_t journals = mode == ClassifyMode::verify ? 0 : report_journals(rep, set);
 
-    for (auto& m : set.missing) {
+    for (auto& m : set.unscannable) {
         std::string what;
-        for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
+        for (size_t i = 0; i < m.scan_problems.size(); ++i) what += (i ? "; " : "") + m.scan_problems[i];
         rep.problems.push_back(Problem{"error", m.database, m.target.table, m.target.column, "", "not_scanned", what});
     }
     int64_t classified = 0;
@@ -182,7 +182,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
         rep.targets.push_back(std::move(r));
     }
-    for (auto& m : set.missing) rep.targets.push_back(std::move(m));
+    for (auto& m : set.unscannable) rep.targets.push_back(std::move(m));
 
     ValueMigrator config_migrator(keys);
     rep.config = detail::survey_config(s, config_migrator, mode, rep.problems);

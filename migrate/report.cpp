@@ -161,7 +161,7 @@ nlohmann::ordered_json MigrationReport::to_json() const {
         t["column"] = r.target.column;
         t["rows"] = r.rows;
         t["states"] = r.states.to_json();
-        if (r.missing) t["missing"] = r.missing_parts;
+        if (r.unscannable) t["missing"] = r.scan_problems;
         if (r.rewritten) t["rewritten"] = r.rewritten;
         j["targets"].push_back(std::move(t));
     }
@@ -219,9 +219,9 @@ std::string MigrationReport::to_table() const {
         o << line;
     };
     for (const auto& r : targets) {
-        if (r.missing) {
+        if (r.unscannable) {
             o << r.target.name() << "  NOT SCANNED: ";
-            for (size_t i = 0; i < r.missing_parts.size(); ++i) o << (i ? "; " : "") << r.missing_parts[i];
+            for (size_t i = 0; i < r.scan_problems.size(); ++i) o << (i ? "; " : "") << r.scan_problems[i];
             o << "\n";
             continue;
         }
@@ -276,7 +276,7 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
     o << "\n";
     for (const auto& r : targets) {
         o << "| " << r.database << " | " << r.target.name() << " | "
-          << (r.missing ? "not scanned" : std::to_string(r.rows)) << " |";
+          << (r.unscannable ? "not scanned" : std::to_string(r.rows)) << " |";
         for (ValueState s : all_value_states) o << " " << r.states[s] << " |";
         o << "\n";
     }

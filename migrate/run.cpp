@@ -328,15 +328,15 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
     // One migration at a time per database (released with the connection or the process).
     std::vector<std::unique_ptr<MigrationLock>> locks;
     for (auto& db : set.databases) locks.push_back(db->lock_for_migration());
-    if (!set.missing.empty()) {
+    if (!set.unscannable.empty()) {
         // Short: a database that is not the product's would otherwise list every target.
         std::string what;
         constexpr size_t shown = 3;
-        for (size_t i = 0; i < set.missing.size() && i < shown; ++i) {
-            what += (what.empty() ? "" : "; ") + set.missing[i].target.name();
-            for (const auto& p : set.missing[i].missing_parts) what += " (" + p + ")";
+        for (size_t i = 0; i < set.unscannable.size() && i < shown; ++i) {
+            what += (what.empty() ? "" : "; ") + set.unscannable[i].target.name();
+            for (const auto& p : set.unscannable[i].scan_problems) what += " (" + p + ")";
         }
-        if (set.missing.size() > shown) what += "; and " + std::to_string(set.missing.size() - shown) + " more";
+        if (set.unscannable.size() > shown) what += "; and " + std::to_string(set.unscannable.size() - shown) + " more";
         if (set.placements.empty())
             fail_input("none of the " + std::to_string(s.targets.size()) + " targets can be scanned in the database(s) given: " +
                            what + "; nothing was changed",

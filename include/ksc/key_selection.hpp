@@ -35,6 +35,11 @@ struct KeySpec {
 KeySpec key_spec_for_role(const DeploymentConfig& config, std::string_view role,
                           const PasswordOptions& password, const std::filesystem::path& key_password_file);
 
+// An explicit keystore entry (--keystore/--alias, --from-keystore/--from-alias, ...): the
+// options are named in messages with password.option_prefix. No alias: ErrorKind::usage.
+KeySpec explicit_key_spec(const std::string& keystore, const std::string& alias, const std::string& type,
+                          const PasswordOptions& password, const std::filesystem::path& key_password_file);
+
 struct LoadedKey {
     std::filesystem::path file;
     std::string alias;

@@ -46,8 +46,8 @@ struct Problem {
 struct TargetReport {
     std::string database;            // empty: the table is in none of the databases (JSON null)
     Target target;
-    bool missing = false;            // cannot be scanned: a part absent, a bad `where`, a bad key
-    std::vector<std::string> missing_parts;
+    bool unscannable = false;        // cannot be scanned: a part absent, a bad `where`, a bad key
+    std::vector<std::string> scan_problems;
     int64_t rows = 0;
     StateCounts states;
     int64_t rewritten = 0;           // run: values re-encrypted now

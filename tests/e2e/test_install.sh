@@ -43,7 +43,9 @@ for prog in kscipher ksmigrate; do
   [[ $renderer == none ]] || assert_contains "$rendered" "$prog - " "$prog.1 rendered NAME line"
 
   # Every subcommand --help lists has its own section, with its own options in it.
-  subs=$("$bin" --help | awk '/^Subcommands:/ {on = 1; next} on && /^$/ {exit} on && /^  [^ ]/ {print $1}')
+  # awk reads to the end (no `exit`): a reader that quits early can end the program with
+  # SIGPIPE, which pipefail turns into a failure.
+  subs=$("$bin" --help | awk '/^Subcommands:/ {on = 1; next} on && /^$/ {on = 0} on && /^  [^ ]/ {print $1}')
   [[ $(wc -w <<<"$subs") -ge 5 ]] || fail "$prog --help lists too few subcommands: [$subs]"
   ok
   for sub in $subs; do
@@ -51,7 +53,7 @@ for prog in kscipher ksmigrate; do
     ok
     [[ $renderer == none ]] || assert_contains "$rendered" "   $prog $sub" "$prog.1 rendered heading of $sub"
     # The page lists the subcommand's last option (the section is complete, not cut short).
-    last=$("$bin" "$sub" --help | awk '/^Options:/ {on = 1; next} on && /^$/ {exit} on && /^  -/ {o = $1} END {print o}')
+    last=$("$bin" "$sub" --help | awk '/^Options:/ {on = 1; next} on && /^$/ {on = 0} on && /^  -/ {o = $1} END {print o}')
     section=$(awk -v h=".SS \"$prog $sub\"" '$0 == h {on = 1; next} on && /^\.S[SH] / {exit} on' "$page")
     assert_contains "$section" "\\fB${last//-/\\-}\\fR" "$prog.1 section $sub lists $last"
   done

@@ -124,9 +124,9 @@ TEST_CASE("declared databases: each target is looked for where WSO2 keeps it") {
     CHECK(set.placements[0].db->name() == s.databases[0].display());
     CHECK(set.placements[1].target->table == "REG_PROPERTY");
     CHECK(set.placements[1].db->name() == s.databases[1].display());
-    REQUIRE(set.missing.size() == 1);
-    REQUIRE_FALSE(set.missing[0].missing_parts.empty());
-    CHECK(set.missing[0].missing_parts[0] ==
+    REQUIRE(set.unscannable.size() == 1);
+    REQUIRE_FALSE(set.unscannable[0].scan_problems.empty());
+    CHECK(set.unscannable[0].scan_problems[0] ==
           "table IDN_OAUTH_CONSUMER_APPS does not exist in apim_db (" + s.databases[0].display() + ")");
 
     // With --db (no names) every target is looked for in every database: both REG_PROPERTY tables.
