@@ -61,8 +61,29 @@ extern "C" void remove_temp_and_end(int sig) {
     ::raise(sig);  // delivered on return from this handler: the default action ends the process
 }
 
+// Holds back the signals end_cleanly_on_signals handles, in this thread, while the
+// temp file exists but pending_temp does not name it yet (or any more): a signal in
+// that window would otherwise end the process and leave the file behind. A signal
+// held back meanwhile is delivered when the scope ends.
+class SignalsHeld {
+public:
+    SignalsHeld() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
+        ::pthread_sigmask(SIG_BLOCK, &set, &previous_);
+    }
+    ~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalsHeld(const SignalsHeld&) = delete;
+    SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+private:
+    sigset_t previous_;
+};
+
 // A temp file that is removed unless committed (renamed into place), also when a
-// signal ends the process meanwhile (end_cleanly_on_signals).
+// signal ends the process meanwhile (end_cleanly_on_signals). Created with
+// signals held back (see SignalsHeld) so it is named for the handler at once.
 class TempFile {
 public:
     explicit TempFile(std::string path) : path_(std::move(path)) {
@@ -74,8 +95,10 @@ public:
         }
     }
     ~TempFile() {
-        pending_temp_set = 0;
+        // Removed before the handler forgets it: the other order leaves a window.
         if (!committed_) ::unlink(path_.c_str());
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        pending_temp_set = 0;
     }
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
@@ -156,6 +179,7 @@ void replace_file(const fs::path& target, std::string_view content, mode_t mode,
     base.append(target.filename().string()).append(".ksc-XXXXXX");
     std::string name = (folder / base).string();
     // mkostemp: O_CREAT|O_EXCL with mode 0600, so no one else can open it meanwhile.
+    std::optional<SignalsHeld> held(std::in_place);
     const int fd = ::mkostemp(name.data(), O_CLOEXEC);
     if (fd < 0)
         fail_input("cannot create a temporary file in " + folder.string() + " to write " + what + ": " +
@@ -163,6 +187,7 @@ void replace_file(const fs::path& target, std::string_view content, mode_t mode,
                    "check that the folder exists and that you may write to it");
     Descriptor file(fd);
     TempFile temp(name);
+    held.reset();
 
     write_all(file.get(), content, what);
     if (owner) {
