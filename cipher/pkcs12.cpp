@@ -74,6 +74,7 @@ private:
     const Password& password_;
     const std::string& name_;
     SecureBytes bmp_;  // the password encoding the MAC accepted (or the default one)
+    bool mac_checked_ = false;
     Pkcs12Entries entries_;
     size_t bag_count_ = 0;
 };
@@ -172,7 +173,10 @@ Bytes Reader::verify_and_get_auth_safe(ByteView bytes) {
     top.verify_end();
 
     bmp_ = password_.pkcs12_bmp();
-    if (mac_data.is_set()) verify_mac(mac_data, auth_safe);
+    if (mac_data.is_set()) {
+        verify_mac(mac_data, auth_safe);
+        mac_checked_ = true;
+    }
     return auth_safe;
 }
 
@@ -265,7 +269,18 @@ BagAttributes Reader::read_attributes(const Botan::BER_Object& set) {
 }
 
 SecureBytes Reader::decrypt(const Botan::AlgorithmIdentifier& alg, ByteView ciphertext, const std::string& what) {
-    return pbe_decrypt(alg, ciphertext, PbePassword{password_.utf8(), bmp_}, what);
+    SecureBytes plain = pbe_decrypt(alg, ciphertext, PbePassword{password_.utf8(), bmp_}, what);
+    // With no MAC (openssl -nomac) the padding is the only password check, and about
+    // one wrong password in 256 passes it. What decrypts is then noise, not one DER
+    // item: said as the wrong password it most likely is, not as a parse error deep inside.
+    if (!mac_checked_) {
+        try {
+            (void)as_der(plain, what);
+        } catch (const std::exception&) {
+            fail_input(what + ": decryption failed (wrong password or damaged file)");
+        }
+    }
+    return plain;
 }
 
 void Reader::read_bag(const Botan::BER_Object& bag, int depth) {
