@@ -61,29 +61,10 @@ extern "C" void remove_temp_and_end(int sig) {
     ::raise(sig);  // delivered on return from this handler: the default action ends the process
 }
 
-// Holds back the signals end_cleanly_on_signals handles, in this thread, while the
-// temp file exists but pending_temp does not name it yet (or any more): a signal in
-// that window would otherwise end the process and leave the file behind. A signal
-// held back meanwhile is delivered when the scope ends.
-class SignalsHeld {
-public:
-    SignalsHeld() {
-        sigset_t set;
-        sigemptyset(&set);
-        for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
-        ::pthread_sigmask(SIG_BLOCK, &set, &previous_);
-    }
-    ~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
-    SignalsHeld(const SignalsHeld&) = delete;
-    SignalsHeld& operator=(const SignalsHeld&) = delete;
-
-private:
-    sigset_t previous_;
-};
-
 // A temp file that is removed unless committed (renamed into place), also when a
-// signal ends the process meanwhile (end_cleanly_on_signals). Created with
-// signals held back (see SignalsHeld) so it is named for the handler at once.
+// signal ends the process meanwhile (end_cleanly_on_signals). Created with the
+// signals held back (SignalsHeld): a signal between the file's creation and its
+// naming here would otherwise end the process and leave the file behind.
 class TempFile {
 public:
     explicit TempFile(std::string path) : path_(std::move(path)) {
@@ -254,6 +235,15 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
     const mode_t mode = existing ? existing->mode : static_cast<mode_t>(new_mode) & 07777;
     replace_file(target, content, mode, existing);
 }
+
+SignalsHeld::SignalsHeld() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set, &previous_);
+}
+
+SignalsHeld::~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
 void end_cleanly_on_signals() noexcept {
     struct sigaction act {};

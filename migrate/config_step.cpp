@@ -67,13 +67,12 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
 ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode,
                            std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigReport{{}, s.config_note, {}, 0};
-    const Password text(read_secret_file(s.config_file));
-    return walk(s, m, mode, problems, nullptr, text.text());
+    return walk(s, m, mode, problems, nullptr, s.config_text.text());
 }
 
-ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems) {
+ConfigEdit prepare_config(const MigrationSettings& s, const Password& text, ValueMigrator& m,
+                          std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigEdit{ConfigReport{{}, s.config_note, {}, 0}, {}};
-    const Password text(read_secret_file(s.config_file));
     std::vector<SecretReplacement> edits;
     ConfigEdit out{walk(s, m, ClassifyMode::full, problems, &edits, text.text()), {}};
     if (edits.empty()) return out;

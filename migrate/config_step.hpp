@@ -17,13 +17,15 @@ ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, Classif
                            std::vector<Problem>& problems);
 
 // run, in two steps so that every refusal (an undecryptable value) comes before
-// anything is written anywhere: prepare classifies and re-encrypts in memory,
-// write replaces the file (backup first) and records the new content's SHA-256.
+// anything is written anywhere: prepare classifies and re-encrypts `text` (the file's
+// content) in memory, write replaces the file (backup first) and records the new
+// content's SHA-256.
 struct ConfigEdit {
     ConfigReport report;
     Password new_text;      // meaningful when report.rewritten > 0
 };
-ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems);
+ConfigEdit prepare_config(const MigrationSettings& s, const Password& text, ValueMigrator& m,
+                          std::vector<Problem>& problems);
 void write_config(const MigrationSettings& s, const ConfigEdit& edit);
 
 // "<config>.ksmigrate.sha256": the SHA-256 of the content run last wrote, in

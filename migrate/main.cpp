@@ -232,7 +232,10 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
         s.config_note = "the [secrets] of deployment.toml stay under the keystore (secure vault reads them with it, not "
                         "with the AES key): config step skipped";
     else if (!cfg) s.config_note = "no deployment.toml found (give --home or --config): config step skipped";
-    else s.config_file = cfg->file;
+    else {
+        s.config_file = cfg->file;
+        s.config_text = cfg->text;
+    }
     s.batch_size = o.batch_size;
     s.jobs = o.jobs;
     s.skip_undecryptable = o.skip_undecryptable;

@@ -1,38 +1,79 @@
 #include "parallel_migrators.hpp"
 
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
+#include "ksc/file_io.hpp"
+
+#include <utility>
 
 namespace ksc::detail {
 
 ParallelMigrators::ParallelMigrators(const MigrationKeys& keys, unsigned jobs) {
     for (unsigned i = 0; i < std::max(1u, jobs); ++i) migrators_.push_back(std::make_unique<ValueMigrator>(keys));
+    // Started with the stop signals held back, so the helpers inherit that mask and a
+    // Ctrl-C always reaches the main thread (which checks the stop flag, writes files).
+    const SignalsHeld held;
+    try {
+        for (size_t t = 1; t < migrators_.size(); ++t) helpers_.emplace_back([this, t] { helper_loop(t); });
+    } catch (...) {
+        stop_helpers();  // the ones started (no destructor runs for a throwing constructor)
+        throw;
+    }
+}
+
+ParallelMigrators::~ParallelMigrators() { stop_helpers(); }
+
+void ParallelMigrators::stop_helpers() {
+    {
+        std::lock_guard lock(mutex_);
+        quit_ = true;
+    }
+    call_started_.notify_all();
+    for (auto& h : helpers_)
+        if (h.joinable()) h.join();
+}
+
+// Takes items until none is left; the first error stops the handing out.
+void ParallelMigrators::work(ValueMigrator& m) {
+    for (size_t i = next_++; i < n_; i = next_++) {
+        try {
+            (*fn_)(m, i);
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            if (!first_error_) first_error_ = std::current_exception();
+            next_ = n_;
+        }
+    }
+}
+
+void ParallelMigrators::helper_loop(size_t index) {
+    uint64_t done = 0;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        call_started_.wait(lock, [&] { return quit_ || call_ != done; });
+        if (quit_) return;
+        done = call_;
+        lock.unlock();
+        work(*migrators_[index]);
+        lock.lock();
+        if (--busy_ == 0) helper_done_.notify_one();
+    }
 }
 
 void ParallelMigrators::for_each(size_t n, const std::function<void(ValueMigrator&, size_t)>& fn) {
-    std::atomic<size_t> next{0};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-    auto work = [&](ValueMigrator& m) {
-        for (size_t i = next++; i < n; i = next++) {
-            try {
-                fn(m, i);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = std::current_exception();
-                next = n;  // stop handing out work
-            }
-        }
-    };
-    // Small batches are not worth a thread start; the calling thread is worker 0.
-    const size_t threads = std::min<size_t>(migrators_.size(), std::max<size_t>(1, n / 4));
-    std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work, std::ref(*migrators_[t]));
+    {
+        std::lock_guard lock(mutex_);
+        fn_ = &fn;
+        n_ = n;
+        next_ = 0;
+        first_error_ = nullptr;
+        busy_ = helpers_.size();
+        ++call_;
+    }
+    call_started_.notify_all();
     work(*migrators_[0]);
-    for (auto& th : helpers) th.join();
-    if (first_error) std::rethrow_exception(first_error);
+    std::unique_lock lock(mutex_);
+    helper_done_.wait(lock, [&] { return busy_ == 0; });
+    fn_ = nullptr;
+    if (first_error_) std::rethrow_exception(std::exchange(first_error_, nullptr));
 }
 
 }  // namespace ksc::detail

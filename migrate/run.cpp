@@ -14,6 +14,7 @@
 #include "ksc/clock.hpp"
 #include "ksc/compare_and_set.hpp"
 #include "ksc/error.hpp"
+#include "ksc/file_io.hpp"
 #include "ksc/journal.hpp"
 #include "ksc/migration.hpp"
 #include "ksc/row_key.hpp"
@@ -107,8 +108,10 @@ void stop_if_requested(const MigrationSettings& s, const std::string& when, cons
 // 1.71 s before, 1.26 s with this thread). Only the run's thread touches the connection.
 class ClassifierThread {
 public:
-    explicit ClassifierThread(detail::ParallelMigrators& migrators)
-        : migrators_(migrators), thread_([this] { loop(); }) {}
+    explicit ClassifierThread(detail::ParallelMigrators& migrators) : migrators_(migrators) {
+        const SignalsHeld held;  // the thread never takes a stop signal: the main thread does
+        thread_ = std::thread([this] { loop(); });
+    }
     ~ClassifierThread() {
         {
             std::lock_guard lock(mutex_);
@@ -176,7 +179,7 @@ private:
     std::vector<detail::RowWork>* batch_ = nullptr;  // handed over, not yet classified
     std::exception_ptr error_;
     bool quit_ = false;
-    std::thread thread_;  // last: starts once the members it uses exist
+    std::thread thread_;  // started in the constructor body, once every member exists
 };
 
 // Values this run has committed so far, per database: what a stop must report.
@@ -358,7 +361,7 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
     const RunInfo this_run{keys.source.id(), keys.target.id(), "", "", ""};
     for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
-    const detail::ConfigEdit config = detail::prepare_config(s, config_migrator, rep.problems);
+    const detail::ConfigEdit config = detail::prepare_config(s, s.config_text, config_migrator, rep.problems);
     stop_if_requested(s, "before anything was changed", "run ksmigrate run again");
     FreshBackups backups;
     if (!s.no_backup)
@@ -393,15 +396,17 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
         rethrow_with_progress(e, committed);
     }
 
-    // Prepared again after the databases: the file may have been edited during a long
-    // run, and what is written must be that file with only its secret values changed.
+    // Read and prepared again after the databases: the file may have been edited during
+    // a long run, and what is written must be that file with only its secret values
+    // changed. (With no database to migrate, the text read at the start is current.)
     if (s.fault) s.fault("before-config");
     if (set.placements.empty()) {
         detail::write_config(s, config);
         rep.config = config.report;
     } else {
         std::vector<Problem> seen_already;  // the first preparation listed them
-        const detail::ConfigEdit now = detail::prepare_config(s, config_migrator, seen_already);
+        const Password text_now = s.config_file.empty() ? Password() : Password(read_secret_file(s.config_file));
+        const detail::ConfigEdit now = detail::prepare_config(s, text_now, config_migrator, seen_already);
         detail::write_config(s, now);
         rep.config = now.report;
     }

@@ -1,5 +1,7 @@
 // Writing files that must never be lost or left half-written.
 #pragma once
+#include <signal.h>
+
 #include <filesystem>
 #include <string_view>
 
@@ -21,5 +23,20 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
 // process half-way. Async-signal-safe (only sigaction), so a program's own
 // handler may call it to hand the next signal back to these handlers.
 void end_cleanly_on_signals() noexcept;
+
+// Holds back SIGHUP, SIGINT and SIGTERM in the calling thread for its lifetime; one
+// that arrives meanwhile is delivered when it ends. Threads inherit the mask, so a
+// worker thread started inside this scope never takes those signals: they reach the
+// main thread, which alone writes files and checks the stop flag.
+class SignalsHeld {
+public:
+    SignalsHeld();
+    ~SignalsHeld();
+    SignalsHeld(const SignalsHeld&) = delete;
+    SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+private:
+    sigset_t previous_;
+};
 
 }  // namespace ksc

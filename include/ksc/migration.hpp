@@ -5,6 +5,7 @@
 #include "ksc/database.hpp"
 #include "ksc/key_selection.hpp"
 #include "ksc/migration_keys.hpp"
+#include "ksc/password.hpp"
 #include "ksc/targets.hpp"
 #include "ksc/value_migrator.hpp"
 
@@ -101,6 +102,10 @@ struct MigrationSettings {
     DatabaseCredentials credentials;     // for server databases
     std::vector<Target> targets;
     std::filesystem::path config_file;   // deployment.toml; empty: no config step
+    // Its text as the command read it when it began (the DeploymentConfig's): plan, verify
+    // and run's first pass classify it without reading the file again. run reads the file
+    // once more after the databases, just before writing it (see run_migration).
+    Password config_text;
     std::string config_note;             // why there is no config step
     size_t batch_size = 500;
     unsigned jobs = 2;

@@ -12,6 +12,15 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ksc-e2e.XXXXXX")
 CLEANUP=()
 trap 'for c in "${CLEANUP[@]}"; do eval "$c"; done; [[ -n "${KSC_KEEP:-}" ]] || rm -rf "$WORK"' EXIT
 PASSED=0
+# TRACED: a command prefix that records the files the command opens (strace) in
+# $WORK/trace, or nothing where strace cannot run (then TRACED_SKIP says why);
+# opens_of FILE: how many times the traced command opened FILE for reading.
+if strace -qq -o /dev/null true 2>/dev/null; then
+  TRACED=(strace -f -qq -e trace=openat -o "$WORK/trace"); TRACED_SKIP=""
+else
+  TRACED=(); TRACED_SKIP="strace cannot run here"
+fi
+opens_of() { grep -c "\"$1\", O_RDONLY" "$WORK/trace" || true; }
 
 fail() { echo "FAIL: $* (work folder: $WORK)" >&2; exit 1; }
 ok() { PASSED=$((PASSED + 1)); }

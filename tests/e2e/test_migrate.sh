@@ -48,8 +48,11 @@ for secret in internalpw admin-pw db-pw cs-1 km-secret; do
 done
 
 # --quick: self-contained values by thumbprint only (the damaged one looks like source).
-run_capture "$KSMIGRATE" plan --home "$H" --db "$DB" --json quick.json --quick
+run_capture "${TRACED[@]}" "$KSMIGRATE" plan --home "$H" --db "$DB" --json quick.json --quick
 expect_rc 1 "quick plan (foreign value)"
+# deployment.toml is read once per plan: the loaded text carries its [secrets] to the
+# config step (it holds keystore passwords: each copy is one more to wipe).
+[[ -n "$TRACED_SKIP" ]] || assert_eq 1 "$(opens_of "$CONF")" "plan reads deployment.toml once"
 assert_eq "[13,2,7,1,1,0,1,1]" "$(jq -c '.targets[] | select(.table=="IDN_OAUTH_CONSUMER_APPS") | [.rows, .states.empty, .states.source, .states.target, .states.foreign, .states.undecryptable, .states.not_encrypted, .states.symmetric]' quick.json)" "quick counts"
 cmp -s "$DB" db.before || fail "quick plan changed the database"; ok
 
@@ -62,8 +65,12 @@ assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM KSMIGRATE_JOURNAL")" "nothing
 assert_eq "$(sqlite3 db.before "SELECT group_concat(hex(CONSUMER_SECRET)) FROM IDN_OAUTH_CONSUMER_APPS")" \
   "$(sqlite3 "$DB" "SELECT group_concat(hex(CONSUMER_SECRET)) FROM IDN_OAUTH_CONSUMER_APPS")" "stopped batch not committed"
 
-run_capture "$KSMIGRATE" run --home "$H" --db "$DB" --skip-undecryptable --batch-size 3
+run_capture "${TRACED[@]}" "$KSMIGRATE" run --home "$H" --db "$DB" --skip-undecryptable --batch-size 3
 expect_rc 1 "run with --skip-undecryptable lists what it left"
+# At the start; again after the databases, just before rewriting it (an edit made during
+# a long run is kept, not overwritten by the text read at the start); and by the atomic
+# writer, which copies the file it replaces to the backup byte for byte.
+[[ -n "$TRACED_SKIP" ]] || assert_eq 3 "$(opens_of "$CONF")" "run reads deployment.toml three times"
 assert_contains "$OUT" "undecryptable" "lists the skipped value"
 check_expectations "$SEC/internal.p12" PKCS12 internalpw internal
 check_key_manager "$SEC/internal.p12" PKCS12 internalpw internal
@@ -81,8 +88,9 @@ assert_eq "$(printf 'admin-pw' | base64 -w0) $(printf 'db-pw' | base64 -w0)" \
   "$(java_peer decrypt PKCS12 "$SEC/internal.p12" internalpw internal internalpw < cfg.txt | tr '\n' ' ' | sed 's/ $//')" "config secrets migrated"
 cmp -s conf.before "$CONF.ksmigrate.bak" || fail "config backup is not the original"; ok
 
-run_capture "$KSMIGRATE" verify --home "$H" --db "$DB"
+run_capture "${TRACED[@]}" "$KSMIGRATE" verify --home "$H" --db "$DB"
 expect_rc 1 "verify: the damaged and the foreign value are not readable"
+[[ -n "$TRACED_SKIP" ]] || assert_eq 1 "$(opens_of "$CONF")" "verify reads deployment.toml once"
 run_capture "$KSMIGRATE" status --home "$H" --db "$DB" --json
 expect_rc 0 "status"
 assert_eq true "$(jq '.databases[0].finished' <<<"$OUT")" "status: finished"
