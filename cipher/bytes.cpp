@@ -7,7 +7,12 @@
 
 namespace ksc {
 
-Bytes read_file(const std::filesystem::path& path, size_t max_size) {
+namespace {
+
+// The one file reader: the bytes read straight into the caller's container, so a
+// secret file is never copied through memory that is not wiped.
+template <class Container>
+Container read_into(const std::filesystem::path& path, size_t max_size) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         fail_input(path.string() + ": is a folder, not a file");
@@ -19,15 +24,22 @@ Bytes read_file(const std::filesystem::path& path, size_t max_size) {
     if (static_cast<unsigned long long>(size) > max_size)
         fail_input(path.string() + ": too large (" + std::to_string(size) + " bytes)");
     in.seekg(0);
-    Bytes out(static_cast<size_t>(size));
+    Container out(static_cast<size_t>(size), 0);
     if (size > 0 && !in.read(reinterpret_cast<char*>(out.data()), size))
         fail_input(path.string() + ": read error");
     return out;
 }
 
+}  // namespace
+
+Bytes read_file(const std::filesystem::path& path, size_t max_size) { return read_into<Bytes>(path, max_size); }
+
 std::string read_text_file(const std::filesystem::path& path, size_t max_size) {
-    const Bytes bytes = read_file(path, max_size);
-    return std::string(bytes.begin(), bytes.end());
+    return read_into<std::string>(path, max_size);
+}
+
+SecureBytes read_secret_file(const std::filesystem::path& path, size_t max_size) {
+    return read_into<SecureBytes>(path, max_size);
 }
 
 void ByteReader::need(size_t n) const {

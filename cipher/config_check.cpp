@@ -10,7 +10,6 @@
 #include "ksc/value_crypto.hpp"
 
 #include <botan/auto_rng.h>
-#include <botan/mem_ops.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -59,9 +58,9 @@ public:
         std::string why;                    // when unknown; names placeholders only
     };
 
-    Value resolve(const std::optional<std::string>& literal, const std::string& raw, const std::string& problem) {
-        if (literal) return {SecureBytes(literal->begin(), literal->end()), {}};
-        const std::string name = whole_secret_reference(raw);
+    Value resolve(const std::optional<Password>& literal, const Password& raw, const std::string& problem) {
+        if (literal) return {literal->utf8(), {}};
+        const std::string name = whole_secret_reference(raw.text());
         if (name.empty()) return {std::nullopt, problem};
         const auto it = config_.secrets.find(name);
         if (it == config_.secrets.end()) return {std::nullopt, "[secrets] has no '" + name + "'"};
@@ -70,7 +69,7 @@ public:
         if (slot.is_plaintext()) return {slot.plaintext(), {}};
         if (!open_internal_key()) return {std::nullopt, "$secret{" + name + "} cannot be decrypted: " + key_problem_};
         try {
-            return {decrypt_value(*key_->private_key, slot.value, PlainDecryption{}, "secret '" + name + "'", rng_),
+            return {decrypt_value(*key_->private_key, slot.value.text(), PlainDecryption{}, "secret '" + name + "'", rng_),
                     {}};
         } catch (const Error& e) {
             return {std::nullopt, e.what()};
@@ -79,10 +78,10 @@ public:
 
 private:
     // "x" when raw is exactly "$secret{x}", else "".
-    static std::string whole_secret_reference(const std::string& raw) {
+    static std::string whole_secret_reference(std::string_view raw) {
         constexpr std::string_view open = "$secret{";
-        if (raw.size() <= open.size() + 1 || raw.compare(0, open.size(), open) != 0 || raw.back() != '}') return {};
-        const std::string name = raw.substr(open.size(), raw.size() - open.size() - 1);
+        if (raw.size() <= open.size() + 1 || !raw.starts_with(open) || raw.back() != '}') return {};
+        const std::string name(raw.substr(open.size(), raw.size() - open.size() - 1));
         return name.find('}') == std::string::npos ? name : std::string();
     }
 
@@ -92,8 +91,7 @@ private:
         if (key_) return true;
         if (!key_problem_.empty()) return false;
         KeySpec spec = key_spec_for_role(config_, "internal", PasswordOptions{}, {});
-        if (!spec.config_password && fallback_)
-            spec.config_password.emplace(fallback_->utf8().begin(), fallback_->utf8().end());
+        if (!spec.config_password) spec.config_password = fallback_;
         if (!spec.config_password) {
             key_problem_ = "the internal keystore's password is not a literal; give --password-file";
             return false;
@@ -103,7 +101,6 @@ private:
         } catch (const Error& e) {
             key_problem_ = e.what();
         }
-        Botan::secure_scrub_memory(spec.config_password->data(), spec.config_password->size());
         return key_.has_value();
     }
 
@@ -156,7 +153,7 @@ void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
         c.error("type is " + s.type + " but " + s.file.filename().string() + " is a " + to_string(*actual) +
                 " keystore");
 
-    std::optional<Password> pw = s.password ? std::optional<Password>(Password(*s.password)) : fallback;
+    std::optional<Password> pw = s.password ? s.password : fallback;
     if (!pw) {
         // The raw value may hold secret text around the placeholder: name only the placeholder.
         const std::string why = s.password_problem.empty() ? "not a literal" : s.password_problem;
@@ -196,7 +193,7 @@ void check_keystore(const KeystoreSettings& s, bool has_private_key, KeyUse use,
         c.error("certificate of '" + s.alias + "' has a KeyUsage without Data Encipherment; encryption will "
                 "fail with \"Wrong key usage\"");
     try {
-        const Password key_pw = s.key_password ? Password(*s.key_password) : *pw;
+        const Password& key_pw = s.key_password ? *s.key_password : *pw;
         ks->private_key(s.alias, key_pw);
     } catch (const Error& err) {
         c.error(err.what());
@@ -212,17 +209,17 @@ void check_encryption(const EncryptionSettings& e, std::vector<Finding>& out) {
         c.warning("the table has no key; the product cannot encrypt or decrypt internal data with it");
     }
     std::optional<AesKey> key, old_key;
-    const auto lint = [&](const std::optional<std::string>& text, const std::string& problem, bool written,
+    const auto lint = [&](const std::optional<Password>& text, const std::string& problem, bool written,
                           const char* field, std::optional<AesKey>& parsed) {
         if (!written) return;
         if (!text) {
             c.warning(std::string(field) + " cannot be checked as written (" + problem + ")");
             return;
         }
-        const auto problems = aes_key_text_problems(*text);
+        const auto problems = aes_key_text_problems(text->text());
         for (const auto& p : problems) c.error(std::string(field) + ": " + p);
         if (!problems.empty()) return;
-        parsed = parse_aes_key_text(*text, field);
+        parsed = parse_aes_key_text(text->text(), field);
         if (!parsed->public_default) return;
         if (std::string_view(field) == "key")
             c.error("key is the public Identity Server default key: anyone can decrypt the data it protects; make "

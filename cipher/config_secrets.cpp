@@ -2,8 +2,6 @@
 
 #include "ksc/error.hpp"
 
-#include <botan/mem_ops.h>
-
 #include <set>
 
 namespace ksc {
@@ -11,30 +9,28 @@ namespace ksc {
 namespace {
 
 // One pass over [secrets] for every way of sealing a value.
-ConfigureOutcome encrypt_slots(std::string_view text, std::string_view file_name,
-                               const std::function<std::string(ByteView)>& seal) {
+ConfigureOutcome encrypt_slots(const DeploymentConfig& config, const std::function<std::string(ByteView)>& seal) {
     ConfigureOutcome out;
     std::vector<SecretReplacement> edits;
-    for (const SecretSlot& slot : find_secret_slots(text, file_name)) {
+    for (const SecretSlot& slot : config.slots) {
         if (!slot.is_plaintext()) continue;
         const SecureBytes plain = slot.plaintext();
         edits.push_back({slot.begin, slot.end, seal(plain)});
         out.encrypted_aliases.push_back(slot.alias);
     }
-    out.new_text = edits.empty() ? std::string(text) : splice_secrets(text, std::move(edits));
+    out.new_text = edits.empty() ? config.text : splice_secrets(config.text.text(), std::move(edits));
     return out;
 }
 
 }  // namespace
 
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
-                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
-    return encrypt_slots(text, file_name, [&](ByteView plain) { return encryptor.encrypt(plain, rng); });
+ConfigureOutcome encrypt_plaintext_secrets(const DeploymentConfig& config, const ValueEncryptor& encryptor,
+                                           Botan::RandomNumberGenerator& rng) {
+    return encrypt_slots(config, [&](ByteView plain) { return encryptor.encrypt(plain, rng); });
 }
 
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name, CipherSuite& suite,
-                                           const SealSpec& how) {
-    return encrypt_slots(text, file_name, [&](ByteView plain) { return suite.seal(plain, how); });
+ConfigureOutcome encrypt_plaintext_secrets(const DeploymentConfig& config, CipherSuite& suite, const SealSpec& how) {
+    return encrypt_slots(config, [&](ByteView plain) { return suite.seal(plain, how); });
 }
 
 std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name) {
@@ -42,7 +38,7 @@ std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slot
     for (const SecretSlot& slot : slots) {
         if (slot.is_plaintext()) continue;
         // No key here: any plausible block length counts as ciphertext (modulus unknown).
-        const ParsedCiphertext parsed = parse_ciphertext(slot.value);
+        const ParsedCiphertext parsed = parse_ciphertext(slot.value.text());
         if (parsed.format != CiphertextFormat::not_ciphertext) continue;
         out.push_back("secret '" + slot.alias + "' (" + std::string(file_name) + " line " +
                       std::to_string(slot.line) + ") is neither \"[plaintext]\" nor ciphertext (" + parsed.reason +
@@ -52,24 +48,22 @@ std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slot
     return out;
 }
 
-SecretSlot find_secret(std::string_view text, std::string_view file_name, std::string_view alias) {
-    for (SecretSlot& slot : find_secret_slots(text, file_name))
-        if (slot.alias == alias) return std::move(slot);
-    fail_input("no secret '" + std::string(alias) + "' in [secrets] of " + std::string(file_name),
+const SecretSlot& find_secret(const DeploymentConfig& config, std::string_view alias) {
+    for (const SecretSlot& slot : config.slots)
+        if (slot.alias == alias) return slot;
+    fail_input("no secret '" + std::string(alias) + "' in [secrets] of " + config.file.filename().string(),
                "add it as " + std::string(alias) + " = \"[value]\" under [secrets] and run kscipher configure");
 }
 
-std::string change_secret(std::string_view text, std::string_view file_name, std::string_view alias,
-                          ByteView plaintext, const ValueEncryptor& encryptor,
-                          Botan::RandomNumberGenerator& rng) {
-    const SecretSlot slot = find_secret(text, file_name, alias);
-    return splice_secrets(text, {{slot.begin, slot.end, encryptor.encrypt(plaintext, rng)}});
+Password change_secret(const DeploymentConfig& config, std::string_view alias, ByteView plaintext,
+                       const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng) {
+    const SecretSlot& slot = find_secret(config, alias);
+    return splice_secrets(config.text.text(), {{slot.begin, slot.end, encryptor.encrypt(plaintext, rng)}});
 }
 
 // The one body of verify: `plain` and `rng` (RSA) also let it look under `previous`.
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
-                             const PreviousKey* previous, const PlainDecryption* plain,
-                             Botan::RandomNumberGenerator* rng);
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const SecretOpener& open, const PreviousKey* previous,
+                             const PlainDecryption* plain, Botan::RandomNumberGenerator* rng);
 
 size_t VerifyOutcome::problems() const {
     size_t n = 0;
@@ -77,25 +71,22 @@ size_t VerifyOutcome::problems() const {
     return n;
 }
 
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
-                             const Botan::Private_Key& key, const PlainDecryption& plain,
-                             Botan::RandomNumberGenerator& rng, const PreviousKey* previous) {
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const Botan::Private_Key& key,
+                             const PlainDecryption& plain, Botan::RandomNumberGenerator& rng,
+                             const PreviousKey* previous) {
     return verify_secrets(
-        config, text,
-        [&](std::string_view value, const std::string& what) { decrypt_value(key, value, plain, what, rng); },
+        config, [&](std::string_view value, const std::string& what) { decrypt_value(key, value, plain, what, rng); },
         previous, &plain, &rng);
 }
 
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
-                             const PreviousKey* previous) {
-    return verify_secrets(config, text, open, previous, nullptr, nullptr);
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const SecretOpener& open, const PreviousKey* previous) {
+    return verify_secrets(config, open, previous, nullptr, nullptr);
 }
 
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
-                             const PreviousKey* previous, const PlainDecryption* plain,
-                             Botan::RandomNumberGenerator* rng) {
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const SecretOpener& open, const PreviousKey* previous,
+                             const PlainDecryption* plain, Botan::RandomNumberGenerator* rng) {
     VerifyOutcome out;
-    for (const SecretSlot& slot : find_secret_slots(text, config.file.filename().string())) {
+    for (const SecretSlot& slot : config.slots) {
         if (slot.is_plaintext()) {
             out.checks.push_back({slot.alias, "plaintext", "line " + std::to_string(slot.line) +
                                                                ": still plaintext; run kscipher configure"});
@@ -103,7 +94,7 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
         }
         const std::string what = "secret '" + slot.alias + "'";
         try {
-            open(slot.value, what);
+            open(slot.value.text(), what);
             out.checks.push_back({slot.alias, "ok", ""});
             continue;
         } catch (const Error& e) {
@@ -114,7 +105,7 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
         const LoadedKey* old_key = previous && previous->get && plain && rng ? previous->get() : nullptr;
         if (!old_key || !old_key->private_key) continue;
         try {
-            decrypt_value(*old_key->private_key, slot.value, *plain, what, *rng);
+            decrypt_value(*old_key->private_key, slot.value.text(), *plain, what, *rng);
             out.checks.back() = {slot.alias, "primary_key",
                                  "still under the primary key (alias '" + old_key->alias + "' in " +
                                      old_key->file.filename().string() +
@@ -134,12 +125,6 @@ VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view te
                                   "': the server will not start"});
     }
     return out;
-}
-
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
-                             const Botan::Private_Key& key, const Transformation& plain_transformation,
-                             Botan::RandomNumberGenerator& rng) {
-    return verify_secrets(config, text, key, PlainDecryption::only(plain_transformation), rng);
 }
 
 }  // namespace ksc

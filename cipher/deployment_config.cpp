@@ -25,8 +25,6 @@
 #include "ksc/error.hpp"
 #include "ksc/secrets_editor.hpp"
 
-#include <botan/mem_ops.h>
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -47,23 +45,26 @@ std::string where(const std::string& file, const toml::source_position& p) {
     return file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": ";
 }
 
-// The value of a placeholder-bearing string, or why it has none.
+// The value of a placeholder-bearing string, or why it has none. Secret text: a password
+// may be written around a placeholder.
 struct Resolved {
-    std::optional<std::string> value;
+    std::optional<Password> value;
     std::string problem;  // names the placeholder, never the value around it
 };
 
 // Resolves $env{X} (environment), ${carbon.home} and $sys{carbon.home} (the home we
 // were given) anywhere in `raw`. $secret{x} and other $sys{} properties cannot be
 // resolved here: the value is then unknown. An unterminated "${" stays literal.
+// Built in wiped memory: a value given up half-way (an unset variable) is wiped too.
 Resolved resolve_placeholders(std::string_view raw, const std::filesystem::path& home) {
     Resolved r;
-    std::string out;
+    SecureBytes out;
+    const auto append = [&](std::string_view part) { out.insert(out.end(), part.begin(), part.end()); };
     size_t i = 0;
     while (i < raw.size()) {
         const size_t dollar = raw.find('$', i);
         if (dollar == std::string_view::npos) break;
-        out.append(raw.substr(i, dollar - i));
+        append(raw.substr(i, dollar - i));
         const size_t open = raw.find('{', dollar);
         const size_t close = open == std::string_view::npos ? open : raw.find('}', open);
         const std::string_view kind =
@@ -80,11 +81,11 @@ Resolved resolve_placeholders(std::string_view raw, const std::filesystem::path&
                 r.problem = "environment variable " + name + " ($env{" + name + "}) is not set";
                 return r;
             }
-            out.append(v);
+            append(v);
         } else if (name == "carbon.home" && (kind == "sys" || kind.empty())) {
-            out.append(home.string());
+            append(home.string());
         } else if (kind.empty()) {
-            out.append(raw.substr(dollar, close + 1 - dollar));  // another ${...}: not ours to expand
+            append(raw.substr(dollar, close + 1 - dollar));  // another ${...}: not ours to expand
         } else if (kind == "secret") {
             r.problem = "it is a $secret{" + name + "} reference";
             return r;
@@ -94,8 +95,8 @@ Resolved resolve_placeholders(std::string_view raw, const std::filesystem::path&
         }
         i = close + 1;
     }
-    out.append(raw.substr(std::min(i, raw.size())));
-    r.value = std::move(out);
+    append(raw.substr(std::min(i, raw.size())));
+    r.value = Password(std::move(out));
     return r;
 }
 
@@ -124,9 +125,10 @@ public:
         return node->as_table();
     }
 
-    // The string written for `key`, or nullopt when absent.
-    std::optional<std::string> raw(const toml::table* t, std::string_view dotted, std::string_view key,
-                                   toml::source_position* at = nullptr) const {
+    // The string written for `key`, or nullopt when absent: a view into the document,
+    // whose strings are wiped with it.
+    std::optional<std::string_view> raw(const toml::table* t, std::string_view dotted, std::string_view key,
+                                        toml::source_position* at = nullptr) const {
         if (!t) return std::nullopt;
         const toml::node* node = t->get(key);
         if (!node) return std::nullopt;
@@ -135,7 +137,7 @@ public:
                            " must be a string",
                        "quote it: " + std::string(key) + " = \"...\"");
         if (at) *at = node->source().begin;
-        return node->as_string()->get();
+        return std::string_view(node->as_string()->get());
     }
 
     // [database.<name>] tables that name a database (a url or a type); pool options
@@ -153,9 +155,9 @@ public:
             d.name = std::string(key.str());
             d.type = raw(t, dotted, "type").value_or("");
             // WSO2's samples write the URL as it goes into XML: &amp; between parameters.
-            d.url = unescape_amp(raw(t, dotted, "url").value_or(""));
+            d.url = unescape_amp(std::string(raw(t, dotted, "url").value_or("")));
             d.username = raw(t, dotted, "username").value_or("");
-            d.password = raw(t, dotted, "password").value_or("");
+            d.password = Password(raw(t, dotted, "password").value_or(""));
             out.push_back(std::move(d));
         }
         return out;
@@ -172,16 +174,16 @@ public:
                        "set it, or write the value itself in " + file_);
         if (r.value->empty())
             fail_input(where(file_, at) + "[" + std::string(dotted) + "] " + std::string(key) + " is empty");
-        return r.value;
+        return std::string(r.value->text());  // a file name, type or alias: not a secret
     }
 
     // Passwords that cannot be resolved become nullopt (the tools then ask for them)
     // with `problem_out` naming the placeholder that stops them. False when absent.
     bool password(const toml::table* t, std::string_view dotted, std::string_view key,
-                  std::optional<std::string>& value, std::string& raw_out, std::string& problem_out) const {
+                  std::optional<Password>& value, Password& raw_out, std::string& problem_out) const {
         const auto v = raw(t, dotted, key);
         if (!v) return false;
-        raw_out = *v;
+        raw_out = Password(*v);
         Resolved r = resolve_placeholders(*v, home_);
         value = std::move(r.value);
         problem_out = std::move(r.problem);
@@ -215,11 +217,11 @@ public:
         s.file = resolve_file(d.file_name);
         s.type = d.type;
         s.alias = d.alias;
-        s.password = d.password;
-        s.password_raw = d.password;
+        s.password = Password(d.password);
+        s.password_raw = Password(d.password);
         if (!d.key_password.empty()) {
-            s.key_password = d.key_password;
-            s.key_password_raw = d.key_password;
+            s.key_password = Password(d.key_password);
+            s.key_password_raw = Password(d.key_password);
         }
         return s;
     }
@@ -242,7 +244,7 @@ void collect_references(const toml::node& node, std::vector<std::pair<toml::sour
     } else if (const auto* a = node.as_array()) {
         for (const auto& child : *a) collect_references(child, out);
     } else if (const auto* s = node.as_string()) {
-        const std::string& v = s->get();
+        const std::string& v = s->get();  // only the names inside $secret{} are kept
         constexpr std::string_view marker = "$secret{";
         for (size_t at = v.find(marker); at != std::string::npos; at = v.find(marker, at + 1)) {
             const size_t close = v.find('}', at + marker.size());
@@ -263,7 +265,8 @@ std::filesystem::path security_dir(const std::filesystem::path& home) {
 }
 
 DeploymentConfig DeploymentConfig::load(const std::filesystem::path& file, const std::filesystem::path& home) {
-    return parse(read_text_file(file, 16u << 20), file, home);
+    const Password text(read_secret_file(file, 16u << 20));
+    return parse(text.text(), file, home);
 }
 
 DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::filesystem::path& file,
@@ -272,11 +275,15 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     DeploymentConfig c;
     c.file = file;
     c.home = home;
+    c.text = Password(text);
 
     // One reader of [secrets] for every tool: malformed TOML and unusable [secrets]
-    // entries are reported here exactly as the editor reports them.
-    auto [doc, slots] = detail::parse_with_secret_slots(text, name);
-    for (SecretSlot& slot : slots) c.secrets.emplace(slot.alias, std::move(slot.value));
+    // entries are reported here exactly as the editor reports them. The document's
+    // strings are wiped when `parsed` goes away, at the end of this function.
+    detail::SecretsAndDocument parsed = detail::parse_with_secret_slots(text, name);
+    const toml::table& doc = parsed.doc;
+    c.slots = std::move(parsed.slots);
+    for (const SecretSlot& slot : c.slots) c.secrets.emplace(slot.alias, slot.value);
 
     const Reader r(doc, name, home);
     c.primary = r.keystore("keystore.primary", r.defaults(keystore_defaults));
@@ -289,11 +296,9 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     if (const toml::table* enc = r.table("encryption")) {
         EncryptionSettings& e = c.encryption;
         e.present = true;
-        std::string raw;
+        Password raw;  // not kept: nothing compares the AES keys as written
         e.key_written = r.password(enc, "encryption", "key", e.key, raw, e.key_problem);
-        Botan::secure_scrub_memory(raw.data(), raw.size());
         e.old_key_written = r.password(enc, "encryption", "old_key", e.old_key, raw, e.old_key_problem);
-        Botan::secure_scrub_memory(raw.data(), raw.size());
     }
 
     std::vector<std::pair<toml::source_position, std::string>> refs;
@@ -305,22 +310,6 @@ DeploymentConfig DeploymentConfig::parse(std::string_view text, const std::files
     for (auto& [pos, ref] : refs)
         if (seen.insert(ref).second) c.secret_references.push_back(std::move(ref));
     return c;
-}
-
-KeystoreSettings::~KeystoreSettings() {
-    for (std::string* secret : {&password_raw, &key_password_raw}) Botan::secure_scrub_memory(secret->data(), secret->size());
-    for (std::optional<std::string>* secret : {&password, &key_password})
-        if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
-}
-
-DatabaseSettings::~DatabaseSettings() { Botan::secure_scrub_memory(password.data(), password.size()); }
-EncryptionSettings::~EncryptionSettings() {
-    for (std::optional<std::string>* secret : {&key, &old_key})
-        if (*secret) Botan::secure_scrub_memory((*secret)->data(), (*secret)->size());
-}
-
-DeploymentConfig::~DeploymentConfig() {
-    for (auto& [alias, value] : secrets) Botan::secure_scrub_memory(value.data(), value.size());
 }
 
 }  // namespace ksc

@@ -10,6 +10,20 @@
 
 namespace ksc {
 
+KeySpec explicit_key_spec(const std::string& keystore, const std::string& alias, const std::string& type,
+                          const PasswordOptions& password, const std::filesystem::path& key_password_file) {
+    const std::string& p = password.option_prefix;
+    if (alias.empty()) fail_usage(p + "keystore needs " + p + "alias");
+    KeySpec spec;
+    spec.keystore = keystore;
+    if (!type.empty()) spec.type = parse_keystore_type(type);
+    spec.alias = alias;
+    spec.password = password;
+    spec.key_password_file = key_password_file;
+    spec.origin = p + "keystore";
+    return spec;
+}
+
 KeySpec key_spec_for_role(const DeploymentConfig& config, std::string_view role,
                           const PasswordOptions& password, const std::filesystem::path& key_password_file) {
     const KeystoreSettings* s = nullptr;
@@ -72,7 +86,7 @@ LoadedKey load_key(const KeySpec& spec, bool need_private_key) {
     if (need_private_key) {
         // Key password: its own file, else key_password of deployment.toml, else the store password.
         Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)
-                          : spec.config_key_password      ? Password(*spec.config_key_password)
+                          : spec.config_key_password      ? *spec.config_key_password
                                                           : store_pw;
         key.private_key = ks.private_key(e->alias, key_pw);
     }
@@ -96,7 +110,7 @@ AesKey load_secret_key(const KeySpec& spec) {
     }
     // Key password as for private keys: its own file, else deployment.toml's, else the store password.
     const Password key_pw = !spec.key_password_file.empty() ? read_password_file(spec.key_password_file)
-                            : spec.config_key_password      ? Password(*spec.config_key_password)
+                            : spec.config_key_password      ? *spec.config_key_password
                                                             : store_pw;
     SecureBytes bytes = ks.secret_key(e->alias, key_pw);
     if (!equals_ignore_case(e->secret_algorithm, "AES"))

@@ -83,36 +83,39 @@ void add_aes_key_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--encryption-key-env", o.aes.env, "AES key: environment variable NAME");
 }
 
-DeploymentConfig load_config(const Options& o) {
-    const auto home = resolve_home(o.home);
-    return DeploymentConfig::load(resolve_config(o.config, home), home);
-}
-
-KeySpec key_spec(const Options& o) {
-    if (!o.keystore.empty()) {
-        if (o.alias.empty()) fail_usage("--keystore needs --alias");
-        KeySpec spec;
-        spec.keystore = o.keystore;
-        if (!o.type.empty()) spec.type = parse_keystore_type(o.type);
-        spec.alias = o.alias;
-        spec.password = o.password;
-        spec.key_password_file = o.key_password_file;
-        spec.origin = "--keystore";
-        return spec;
+// deployment.toml, read and parsed at most once per command, when something first needs
+// it: the key of a role, the [encryption] keys, the [secrets] to edit or check.
+class Config {
+public:
+    explicit Config(const Options& o) : o_(o) {}
+    const DeploymentConfig& get() {
+        if (!loaded_) {
+            const auto home = resolve_home(o_.home);
+            loaded_ = DeploymentConfig::load(resolve_config(o_.config, home), home);
+        }
+        return *loaded_;
     }
-    return key_spec_for_role(load_config(o), o.role, o.password, o.key_password_file);
+
+private:
+    const Options& o_;
+    std::optional<DeploymentConfig> loaded_;
+};
+
+KeySpec key_spec(const Options& o, Config& config) {
+    if (!o.keystore.empty()) return explicit_key_spec(o.keystore, o.alias, o.type, o.password, o.key_password_file);
+    return key_spec_for_role(config.get(), o.role, o.password, o.key_password_file);
 }
 
 // The AES keys for a format 3 or raw value: the explicit key, else [encryption] key and
 // old_key. No keystore is opened for them.
-std::vector<AesKey> symmetric_keys(const Options& o) {
+std::vector<AesKey> symmetric_keys(const Options& o, Config& config) {
     if (auto k = explicit_aes_key(o.aes)) return {std::move(*k)};
-    return config_aes_keys(load_config(o), true);
+    return config_aes_keys(config.get(), true);
 }
 
 // The key that encrypts, refused when it cannot do the job (exit 4).
-LoadedKey encryption_key(const Options& o) {
-    LoadedKey key = load_key(key_spec(o), false);
+LoadedKey encryption_key(const Options& o, Config& config) {
+    LoadedKey key = load_key(key_spec(o, config), false);
     for (const auto& w : key.warnings) print_warning(program, w);
     for (const auto& w : check_can_encrypt(key)) print_warning(program, w);
     return key;
@@ -200,13 +203,13 @@ int cmd_inspect(const Options& o) {
 
 // encrypt --symmetric: format 4 with the secret-key entry --keystore/--alias names, else
 // format 3 with the explicit key or [encryption] key (never old_key: the product writes with key).
-int cmd_encrypt_symmetric(const Options& o) {
+int cmd_encrypt_symmetric(const Options& o, Config& config) {
     if (!o.transformation.empty() || o.format != "plain")
         fail_usage("--symmetric writes AES-GCM; --transformation and --format are for RSA values");
     if (!o.keystore.empty() && o.aes.given())
         fail_usage("--keystore names a secret key for format 4; --encryption-key-file/-env a key for format 3: give one");
     const bool vault = !o.keystore.empty();
-    const AesKey key = vault ? load_secret_key(key_spec(o)) : symmetric_keys(o).front();
+    const AesKey key = vault ? load_secret_key(key_spec(o, config)) : symmetric_keys(o, config).front();
     if (key.public_default)
         print_warning(program, key.origin + " is the public Identity Server default key: anyone can decrypt what it "
                                "protects; make your own with: openssl rand -hex 32");
@@ -219,10 +222,11 @@ int cmd_encrypt_symmetric(const Options& o) {
 }
 
 int cmd_encrypt(const Options& o) {
-    if (o.symmetric) return cmd_encrypt_symmetric(o);
+    Config config(o);
+    if (o.symmetric) return cmd_encrypt_symmetric(o, config);
     if (o.aes.given()) fail_usage("--encryption-key-file/-env need --symmetric (or an AES value to decrypt)");
     const Encoding encoding = parse_encoding(o);
-    const LoadedKey key = encryption_key(o);
+    const LoadedKey key = encryption_key(o, config);
     const ValueEncryptor enc = make_encryptor(key, encoding);
     const SecureBytes value = read_secret_value(o);
     Botan::AutoSeeded_RNG rng;
@@ -234,11 +238,7 @@ int cmd_encrypt(const Options& o) {
 // read again (KeyIdentity) without a second prompt or a second read of standard input.
 LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
     spec.password = PasswordOptions{};
-    spec.config_password.emplace(store_pw.utf8().begin(), store_pw.utf8().end());
-    struct Wipe {
-        std::string& s;
-        ~Wipe() { Botan::secure_scrub_memory(s.data(), s.size()); }
-    } wipe{*spec.config_password};
+    spec.config_password = store_pw;
     LoadedKey key = load_key(spec, true);
     for (const auto& w : key.warnings) print_warning(program, w);
     return key;
@@ -246,17 +246,18 @@ LoadedKey load_key_with_password(KeySpec spec, const Password& store_pw) {
 
 // AES values: formats 3 and raw AES with the [encryption] keys (or an explicit one); format 4
 // with the explicit key or the secret-key entry --keystore/--alias names.
-SecureBytes decrypt_aes(const Options& o, const ParsedCiphertext& p) {
+SecureBytes decrypt_aes(const Options& o, Config& config, const ParsedCiphertext& p) {
     const std::string what = "the ciphertext";
-    if (p.format != CiphertextFormat::symmetric_vault) return decrypt_symmetric(p, symmetric_keys(o), what);
+    if (p.format != CiphertextFormat::symmetric_vault) return decrypt_symmetric(p, symmetric_keys(o, config), what);
     if (auto k = explicit_aes_key(o.aes)) return decrypt_symmetric(p, {std::move(*k)}, what);
     if (o.keystore.empty())
         fail_usage("a symmetric-vault value (the cipher tool's -Dsymmetric) is under a keystore's secret key",
                    "name it with --keystore FILE --alias NAME, or give the key with --encryption-key-file");
-    return decrypt_symmetric(p, {load_secret_key(key_spec(o))}, what);
+    return decrypt_symmetric(p, {load_secret_key(key_spec(o, config))}, what);
 }
 
 int cmd_decrypt(const Options& o) {
+    Config config(o);
     const bool raw_aes = equals_ignore_case(o.transformation, "AES");
     const PlainDecryption plain_decryption = raw_aes ? PlainDecryption{} : PlainDecryption::parse(o.transformation);
     // --password-stdin: the password is the first line, the ciphertext what follows.
@@ -274,13 +275,13 @@ int cmd_decrypt(const Options& o) {
     if (raw_aes) {
         const ParsedCiphertext p = parse_raw_aes(text);
         if (p.format != CiphertextFormat::raw_aes) fail_input("the ciphertext: not a raw AES value (" + p.reason + ")");
-        return print(decrypt_symmetric(p, symmetric_keys(o), "the ciphertext"));
+        return print(decrypt_symmetric(p, symmetric_keys(o, config), "the ciphertext"));
     }
     const ParsedCiphertext parsed = parse_ciphertext(text);
     if (parsed.format == CiphertextFormat::symmetric_carbon || parsed.format == CiphertextFormat::symmetric_vault)
-        return print(decrypt_aes(o, parsed));
+        return print(decrypt_aes(o, config, parsed));
 
-    const KeySpec spec = key_spec(o);
+    const KeySpec spec = key_spec(o, config);
     const Password store_pw = stdin_password ? *stdin_password
                                              : resolve_password(spec.password, spec.config_password,
                                                                 "store password of " + spec.keystore.filename().string());
@@ -315,11 +316,10 @@ int cmd_configure(const Options& o) {
     if (o.symmetric && (!o.transformation.empty() || o.format != "plain"))
         fail_usage("--symmetric writes the cipher tool's AES-GCM format; --transformation and --format are for RSA values");
     const Encoding encoding = parse_encoding(o);
-    const DeploymentConfig cfg = load_config(o);
-    const std::string text = read_text_file(cfg.file);
-    const std::string name = cfg.file.filename().string();
-    const std::vector<SecretSlot> slots = find_secret_slots(text, name);
-    for (const std::string& w : odd_secret_warnings(slots, name)) print_warning(program, w);
+    Config config(o);
+    const DeploymentConfig& cfg = config.get();
+    const std::vector<SecretSlot>& slots = cfg.slots;
+    for (const std::string& w : odd_secret_warnings(slots, cfg.file.filename().string())) print_warning(program, w);
     if (o.dry_run) {
         if (o.json) {
             print_configure_json(cfg, true, slots, {});
@@ -347,15 +347,15 @@ int cmd_configure(const Options& o) {
     std::optional<AesKey> secret;
     ConfigureOutcome out;
     if (o.symmetric) {
-        secret = load_secret_key(key_spec(o));
-        out = encrypt_plaintext_secrets(text, name, *make_aes_suite(*secret),
-                                        SealSpec::aes_value(CiphertextFormat::symmetric_vault));
+        secret = load_secret_key(key_spec(o, config));
+        out = encrypt_plaintext_secrets(cfg, *make_aes_suite(*secret), SealSpec::aes_value(CiphertextFormat::symmetric_vault));
     } else {
-        key = encryption_key(o);
+        key = encryption_key(o, config);
         Botan::AutoSeeded_RNG rng;
-        out = encrypt_plaintext_secrets(text, name, make_encryptor(*key, encoding), rng);
+        out = encrypt_plaintext_secrets(cfg, make_encryptor(*key, encoding), rng);
     }
-    if (!out.encrypted_aliases.empty()) write_file_atomically(cfg.file, out.new_text, backup_path(cfg.file, o.backup));
+    if (!out.encrypted_aliases.empty())
+        write_file_atomically(cfg.file, out.new_text.text(), backup_path(cfg.file, o.backup));
     if (o.json) {
         print_configure_json(cfg, false, slots, out.encrypted_aliases);
     } else if (out.encrypted_aliases.empty()) {
@@ -371,15 +371,15 @@ int cmd_configure(const Options& o) {
 
 int cmd_change(const Options& o) {
     const Encoding encoding = parse_encoding(o);
-    const DeploymentConfig cfg = load_config(o);
-    const std::string text = read_text_file(cfg.file);
-    const LoadedKey key = encryption_key(o);
+    Config config(o);
+    const DeploymentConfig& cfg = config.get();
+    const LoadedKey key = encryption_key(o, config);
     const ValueEncryptor enc = make_encryptor(key, encoding);
-    find_secret(text, cfg.file.filename().string(), o.change_alias);  // unknown alias: fail before asking
+    find_secret(cfg, o.change_alias);  // unknown alias: fail before asking
     const SecureBytes value = read_secret_value(o);
     Botan::AutoSeeded_RNG rng;
-    const std::string updated = change_secret(text, cfg.file.filename().string(), o.change_alias, value, enc, rng);
-    write_file_atomically(cfg.file, updated, backup_path(cfg.file, o.backup));
+    const Password updated = change_secret(cfg, o.change_alias, value, enc, rng);
+    write_file_atomically(cfg.file, updated.text(), backup_path(cfg.file, o.backup));
     if (o.json) {
         nlohmann::ordered_json j;
         j["file"] = cfg.file.string();
@@ -418,8 +418,8 @@ PreviousKey previous_primary_key(const Options& o, const DeploymentConfig& cfg, 
 
 int cmd_verify(const Options& o) {
     const PlainDecryption plain_decryption = PlainDecryption::parse(o.transformation);
-    const DeploymentConfig cfg = load_config(o);
-    const std::string text = read_text_file(cfg.file);
+    Config config(o);
+    const DeploymentConfig& cfg = config.get();
     // --symmetric: the [secrets] configure --symmetric wrote, under a keystore's AES secret key.
     std::optional<LoadedKey> rsa;
     std::optional<AesKey> secret;
@@ -427,8 +427,8 @@ int cmd_verify(const Options& o) {
     std::string key_line;
     nlohmann::ordered_json key_json;
     if (o.symmetric) {
-        secret = load_secret_key(key_spec(o));
-        v = verify_secrets(cfg, text, [&](std::string_view value, const std::string& what) {
+        secret = load_secret_key(key_spec(o, config));
+        v = verify_secrets(cfg, [&](std::string_view value, const std::string& what) {
             const ParsedCiphertext p = parse_ciphertext(value);
             if (p.format != CiphertextFormat::symmetric_vault && p.format != CiphertextFormat::symmetric_carbon)
                 fail_input(what + ": not an AES value (" + to_string(p.format) + "); verify without --symmetric checks RSA values");
@@ -437,13 +437,13 @@ int cmd_verify(const Options& o) {
         key_line = secret->describe();
         key_json = {{"origin", secret->origin}, {"key_id", secret->id}};
     } else {
-        rsa = load_key(key_spec(o), true);
+        rsa = load_key(key_spec(o, config), true);
         for (const auto& w : rsa->warnings) print_warning(program, w);
         check_key_matches_certificate(*rsa);
         Botan::AutoSeeded_RNG rng;
         std::optional<LoadedKey> primary;
         const PreviousKey previous = previous_primary_key(o, cfg, primary);
-        v = verify_secrets(cfg, text, *rsa->private_key, plain_decryption, rng, &previous);
+        v = verify_secrets(cfg, *rsa->private_key, plain_decryption, rng, &previous);
         key_line = rsa->describe();
         key_json = {{"file", rsa->file.string()}, {"alias", rsa->alias}, {"thumbprint_sha1", rsa->facts.thumbprint_sha1}};
     }
@@ -466,7 +466,8 @@ int cmd_verify(const Options& o) {
 }
 
 int cmd_check(const Options& o) {
-    const DeploymentConfig cfg = load_config(o);
+    Config config(o);
+    const DeploymentConfig& cfg = config.get();
     std::optional<Password> fallback;
     if (!o.password.file.empty() || !o.password.env.empty() || o.password.from_stdin)
         fallback = resolve_password(o.password, std::nullopt, "keystore password");

@@ -2,6 +2,8 @@
 
 #include "ksc/error.hpp"
 
+#include <botan/mem_ops.h>
+
 namespace ksc {
 
 namespace {
@@ -50,6 +52,14 @@ SecureBytes Password::pkcs12_bmp() const {
     out.push_back(0);
     out.push_back(0);
     return out;
+}
+
+void wipe(std::string& s) noexcept {
+    // resize() up to the capacity never reallocates: every byte the buffer holds becomes
+    // part of the string, so the scrub reaches it.
+    s.resize(s.capacity());
+    Botan::secure_scrub_memory(s.data(), s.size());
+    s.clear();
 }
 
 SecureBytes Password::low_bytes() const {

@@ -63,7 +63,7 @@ std::optional<Password> prompt_password(const std::string& prompt) {
     return Password(std::move(line));
 }
 
-Password resolve_password(const PasswordOptions& o, const std::optional<std::string>& config_literal,
+Password resolve_password(const PasswordOptions& o, const std::optional<Password>& config_literal,
                           const std::string& what) {
     if (!o.file.empty()) return read_password_file(o.file);
     if (!o.env.empty()) {
@@ -73,7 +73,7 @@ Password resolve_password(const PasswordOptions& o, const std::optional<std::str
         return Password(std::string_view(v));
     }
     if (o.from_stdin) return Password(read_stdin_line());
-    if (config_literal) return Password(*config_literal);
+    if (config_literal) return *config_literal;
     if (stdin_is_terminal()) {
         if (auto p = prompt_password("Enter " + what)) return std::move(*p);
     }

@@ -141,13 +141,11 @@ SecureBytes pbes2_decrypt_checked(const Botan::AlgorithmIdentifier& alg, ByteVie
     kdf_outer.verify_end();
 
     // Botan takes the passphrase as std::string: wipe that copy on every way out.
-    struct ScrubbedString {
-        std::string s;
-        ~ScrubbedString() { Botan::secure_scrub_memory(s.data(), s.size()); }
-    } pass{std::string(password.utf8.begin(), password.utf8.end())};
+    std::string pass(password.utf8.begin(), password.utf8.end());
+    const WipeOnExit wipe_pass(pass);
     try {
         const SecureBytes ct(ciphertext.begin(), ciphertext.end());
-        return Botan::pbes2_decrypt(ct, pass.s, params);
+        return Botan::pbes2_decrypt(ct, pass, params);
     } catch (const std::exception&) {
         fail_input(what + ": decryption failed (wrong password or damaged file)");
     }

@@ -10,8 +10,6 @@
 
 #include "secrets_toml.hpp"
 
-#include <botan/mem_ops.h>
-
 #include "ksc/error.hpp"
 
 #include <toml++/toml.h>
@@ -114,17 +112,22 @@ std::string_view type_name(toml::node_type t) {
     return "value";
 }
 
-// True when `token` alone is a TOML string that decodes to `value`.
+// True when `token` alone is a TOML string that decodes to `value`. Both are a secret:
+// the probe and the parsed value are wiped.
 bool token_decodes_to(std::string_view token, std::string_view value) {
     if (token.empty() || (token.front() != '"' && token.front() != '\'') || token.back() != token.front())
         return false;
     std::string probe = "v = ";
+    const WipeOnExit wipe_probe(probe);
+    probe.reserve(probe.size() + token.size() + 1);  // one buffer: no unwiped copy left by growing
     probe.append(token);
     probe.push_back('\n');
     try {
-        const toml::table t = toml::parse(probe);
+        toml::table t = toml::parse(probe);
         const auto* s = t["v"].as_string();
-        return t.size() == 1 && s && s->get() == value;
+        const bool same = t.size() == 1 && s && s->get() == value;
+        detail::wipe_strings(t);
+        return same;
     } catch (const toml::parse_error&) {
         return false;
     }
@@ -201,7 +204,7 @@ void collect_slots(const toml::table& table, const std::string& prefix, std::str
         const toml::source_region& region = node.source();
         const auto begin = positions.offset(region.begin);
         const auto end = positions.offset(region.end);
-        const std::string& value = node.as_string()->get();
+        const std::string& value = node.as_string()->get();  // wiped with the document
         if (!begin || !end || *end <= *begin || *end > toml_text.size() ||
             !token_decodes_to(toml_text.substr(*begin, *end - *begin), value))
             fail_input(where(file_name, region.begin) + "cannot locate the value of secret '" + alias +
@@ -209,7 +212,7 @@ void collect_slots(const toml::table& table, const std::string& prefix, std::str
                        "write it on one line as " + std::string(key.str()) + " = \"...\" and retry");
         SecretSlot slot;
         slot.alias = alias;
-        slot.value = value;
+        slot.value = Password(value);
         slot.begin = *begin;
         slot.end = *end;
         slot.line = region.begin.line;
@@ -220,28 +223,36 @@ void collect_slots(const toml::table& table, const std::string& prefix, std::str
 }  // namespace
 
 bool SecretSlot::is_plaintext() const {
-    return value.size() >= 2 && value.front() == '[' && value.back() == ']';
+    const std::string_view v = value.text();
+    return v.size() >= 2 && v.front() == '[' && v.back() == ']';
 }
 
 SecureBytes SecretSlot::plaintext() const {
-    const size_t first = value.find('[');
-    const size_t last = value.rfind(']');
-    if (first == std::string::npos || last == std::string::npos || last <= first) return {};
-    return SecureBytes(value.begin() + static_cast<std::ptrdiff_t>(first + 1),
-                       value.begin() + static_cast<std::ptrdiff_t>(last));
+    const std::string_view v = value.text();
+    const size_t first = v.find('[');
+    const size_t last = v.rfind(']');
+    if (first == std::string_view::npos || last == std::string_view::npos || last <= first) return {};
+    return SecureBytes(v.begin() + static_cast<std::ptrdiff_t>(first + 1), v.begin() + static_cast<std::ptrdiff_t>(last));
 }
 
-SecretSlot::~SecretSlot() {
-    // The decoded value may be a plaintext waiting to be encrypted.
-    Botan::secure_scrub_memory(value.data(), value.size());
+void detail::wipe_strings(toml::node& node) noexcept {
+    if (auto* t = node.as_table()) {
+        for (auto&& [key, child] : *t) wipe_strings(child);
+    } else if (auto* a = node.as_array()) {
+        for (auto& child : *a) wipe_strings(child);
+    } else if (auto* s = node.as_string()) {
+        wipe(s->get());
+    }
 }
+
+detail::SecretsAndDocument::~SecretsAndDocument() { wipe_strings(doc); }
 
 std::vector<SecretSlot> find_secret_slots(std::string_view toml_text, std::string_view file_name) {
     return detail::parse_with_secret_slots(toml_text, file_name).slots;
 }
 
 detail::SecretsAndDocument detail::parse_with_secret_slots(std::string_view toml_text, std::string_view file_name) {
-    SecretsAndDocument out{parse_toml(toml_text, file_name), {}};
+    SecretsAndDocument out(parse_toml(toml_text, file_name), {});
     const toml::node* secrets = out.doc.get("secrets");
     if (!secrets) return out;
     const toml::table* table = secrets->as_table();
@@ -270,7 +281,7 @@ detail::SecretsAndDocument detail::parse_with_secret_slots(std::string_view toml
     return out;
 }
 
-std::string splice_secrets(std::string_view toml_text, std::vector<SecretReplacement> replacements) {
+Password splice_secrets(std::string_view toml_text, std::vector<SecretReplacement> replacements) {
     std::sort(replacements.begin(), replacements.end(),
               [](const SecretReplacement& a, const SecretReplacement& b) { return a.begin < b.begin; });
     size_t previous_end = 0;
@@ -279,18 +290,20 @@ std::string splice_secrets(std::string_view toml_text, std::vector<SecretReplace
             fail_input("internal error: [secrets] replacements overlap or lie outside the file; nothing was changed");
         previous_end = r.end;
     }
-    // Built front to back into a new string: the same result as applying the edits
+    // Built front to back into a new buffer: the same result as applying the edits
     // from the end backwards, in one pass, and the input stays untouched on error.
-    std::string out;
+    // Wiped memory (SecureBytes frees through a wiping allocator when it grows too).
+    SecureBytes out;
     out.reserve(toml_text.size() + replacements.size() * 64);
+    const auto append = [&](std::string_view part) { out.insert(out.end(), part.begin(), part.end()); };
     size_t copied = 0;
     for (const auto& r : replacements) {
-        out.append(toml_text.substr(copied, r.begin - copied));
-        out.append(toml_basic_string(r.new_value));
+        append(toml_text.substr(copied, r.begin - copied));
+        append(toml_basic_string(r.new_value));
         copied = r.end;
     }
-    out.append(toml_text.substr(copied));
-    return out;
+    append(toml_text.substr(copied));
+    return Password(std::move(out));
 }
 
 }  // namespace ksc

@@ -28,7 +28,7 @@ std::string sha256_hex(std::string_view text) {
 
 // Classifies every [secrets] value; with `edits` (run), source values get their new value.
 ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode, std::vector<Problem>& problems,
-                  std::vector<SecretReplacement>* edits, const std::string& text) {
+                  std::vector<SecretReplacement>* edits, std::string_view text) {
     ConfigReport rep;
     rep.file = s.config_file;
     for (const SecretSlot& slot : find_secret_slots(text, s.config_file.filename().string())) {
@@ -42,7 +42,7 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
                                        "still plaintext: run kscipher configure"});
             continue;
         }
-        Classification c = m.classify(slot.value, mode);
+        Classification c = m.classify(slot.value.text(), mode);
         rep.states[c.state] += 1;
         const std::string where = "[secrets] " + slot.alias + " of " + s.config_file.string();
         // run treats a foreign value as it treats one in a database: counted in the
@@ -67,17 +67,18 @@ ConfigReport walk(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mod
 ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, ClassifyMode mode,
                            std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigReport{{}, s.config_note, {}, 0};
-    return walk(s, m, mode, problems, nullptr, read_text_file(s.config_file));
+    const Password text(read_secret_file(s.config_file));
+    return walk(s, m, mode, problems, nullptr, text.text());
 }
 
 ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems) {
     if (s.config_file.empty()) return ConfigEdit{ConfigReport{{}, s.config_note, {}, 0}, {}};
-    const std::string text = read_text_file(s.config_file);
+    const Password text(read_secret_file(s.config_file));
     std::vector<SecretReplacement> edits;
-    ConfigEdit out{walk(s, m, ClassifyMode::full, problems, &edits, text), {}};
+    ConfigEdit out{walk(s, m, ClassifyMode::full, problems, &edits, text.text()), {}};
     if (edits.empty()) return out;
     out.report.rewritten = static_cast<int64_t>(edits.size());
-    out.new_text = splice_secrets(text, std::move(edits));
+    out.new_text = splice_secrets(text.text(), std::move(edits));
     return out;
 }
 
@@ -92,10 +93,10 @@ void write_config(const MigrationSettings& s, const ConfigEdit& edit) {
     // that edit, so this write is not recorded and rollback will ask for a comparison.
     // (Still equal to the backup: an earlier first write failed after keeping it.)
     const bool as_written = first || config_is_as_written(s.config_file) || config_equals_backup(s.config_file);
-    write_file_atomically(s.config_file, edit.new_text, first ? backup : std::filesystem::path{});
+    write_file_atomically(s.config_file, edit.new_text.text(), first ? backup : std::filesystem::path{});
     const auto record = config_record_path(s.config_file);
     if (as_written)
-        write_file_atomically(record, sha256_hex(edit.new_text) + "  " + s.config_file.filename().string() + "\n");
+        write_file_atomically(record, sha256_hex(edit.new_text.text()) + "  " + s.config_file.filename().string() + "\n");
     else
         std::filesystem::remove(record, ec);
 }
@@ -110,11 +111,11 @@ bool config_is_as_written(const std::filesystem::path& config_file) {
     if (!std::filesystem::exists(record, ec)) return false;
     const std::string line = read_text_file(record);
     const std::string want = line.substr(0, line.find(' '));
-    return want.size() == 64 && want == sha256_hex(read_text_file(config_file));
+    return want.size() == 64 && want == sha256_hex(Password(read_secret_file(config_file)).text());
 }
 
 bool config_equals_backup(const std::filesystem::path& config_file) {
-    return read_file(config_file) == read_file(config_backup_path(config_file));
+    return read_secret_file(config_file) == read_secret_file(config_backup_path(config_file));
 }
 
 }  // namespace detail

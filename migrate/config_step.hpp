@@ -1,9 +1,11 @@
 // Internal: the [secrets] of deployment.toml as part of a key change. Values are
 // classified like database values; run rewrites those under the source key in
 // place (only their bytes change), keeping the previous file for rollback and a
-// record of what it wrote, so rollback never overwrites a file edited since.
+// record of what it wrote, so rollback never overwrites a file edited since. The
+// file's text is held as a Password: it holds keystore passwords too.
 #pragma once
 #include "ksc/migration.hpp"
+#include "ksc/password.hpp"
 
 #include <filesystem>
 #include <string>
@@ -19,7 +21,7 @@ ConfigReport survey_config(const MigrationSettings& s, ValueMigrator& m, Classif
 // write replaces the file (backup first) and records the new content's SHA-256.
 struct ConfigEdit {
     ConfigReport report;
-    std::string new_text;   // meaningful when report.rewritten > 0
+    Password new_text;      // meaningful when report.rewritten > 0
 };
 ConfigEdit prepare_config(const MigrationSettings& s, ValueMigrator& m, std::vector<Problem>& problems);
 void write_config(const MigrationSettings& s, const ConfigEdit& edit);

@@ -44,7 +44,7 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
             } else if (plan.table_found) {
                 // The table is here but not as the target says: that is always a problem.
                 TargetReport r{db->name(), t, true, plan.problems, 0, {}, 0, {}, 0, 0};
-                missing.push_back(std::move(r));
+                unscannable.push_back(std::move(r));
                 found = true;
             } else if (first_missing.empty()) {
                 first_missing = plan.problems;
@@ -54,7 +54,7 @@ DatabaseSet::DatabaseSet(const MigrationSettings& s, Database::Mode mode) {
             if (home != std::string::npos && !first_missing.empty())
                 first_missing.front() += " in " + s.database_names[home] + " (" + databases[home]->name() + ")";
             TargetReport r{"", t, true, first_missing, 0, {}, 0, {}, 0, 0};
-            missing.push_back(std::move(r));
+            unscannable.push_back(std::move(r));
         }
     }
 }

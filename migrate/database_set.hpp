@@ -24,7 +24,7 @@ struct Placement {
 struct DatabaseSet {
     std::vector<std::unique_ptr<Database>> databases;
     std::vector<Placement> placements;        // (database, target) pairs to scan, in target order
-    std::vector<TargetReport> missing;        // found nowhere (database ""), or not scannable where found
+    std::vector<TargetReport> unscannable;    // found nowhere (database ""), or not scannable where found
 
     DatabaseSet(const MigrationSettings& s, Database::Mode mode);
 };

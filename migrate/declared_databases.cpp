@@ -63,11 +63,11 @@ DeclaredDatabases declared_databases(const DeploymentConfig& cfg,
         DatabaseAddress a = jdbc_address(d);
         // Two names for one database (API-M's apim_db and shared_db often are): once.
         if (std::find(out.addresses.begin(), out.addresses.end(), a) != out.addresses.end()) continue;
-        const std::string& p = d.password;
+        const std::string_view p = d.password.text();
         if (p.starts_with("$secret{") && p.ends_with("}")) {
-            out.credentials.per_database.emplace_back(a, reveal(p.substr(8, p.size() - 9)));
+            out.credentials.per_database.emplace_back(a, reveal(std::string(p.substr(8, p.size() - 9))));
         } else if (!p.empty()) {
-            out.credentials.per_database.emplace_back(a, Password(std::string_view(p)));
+            out.credentials.per_database.emplace_back(a, d.password);
         }
         out.addresses.push_back(std::move(a));
         out.names.push_back(d.name);

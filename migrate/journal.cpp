@@ -6,6 +6,7 @@
 
 #include "ksc/clock.hpp"
 #include "ksc/error.hpp"
+#include "ksc/text.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -54,6 +55,16 @@ SqlValue bytes_of(const SqlValue& v) {
     }
     return {};
 }
+// The run table's key-id columns. A journal made before AES support names them for
+// certificate thumbprints; its values are the same RSA key ids, so it stays usable.
+struct KeyColumns { const char* source; const char* target; };
+KeyColumns key_columns(const Database& db) {
+    if (const auto stored = db.stored_table(Journal::run_table))
+        for (const auto& c : db.columns(*stored))
+            if (equals_ignore_case(c, "source_thumbprint")) return {"source_thumbprint", "target_thumbprint"};
+    return {"source_key_id", "target_key_id"};
+}
+
 SqlValue value_of(const SqlValue& type, const SqlValue& bytes) {
     const std::string t = type.bytes;
     if (t == "i") return SqlValue::integer(std::stoll(bytes.bytes));
@@ -87,17 +98,17 @@ void Journal::begin_or_resume(const RunInfo& info) {
         }
         // One row only (id = 1): a database is migrated by one run at a time.
         if (!db_.stored_table(run_table))
-            db_.exec("CREATE TABLE " + run + " (id " + d.integer + " PRIMARY KEY CHECK (id = 1), source_thumbprint " +
-                     d.short_text + " NOT NULL, target_thumbprint " + d.short_text + " NOT NULL, started " +
+            db_.exec("CREATE TABLE " + run + " (id " + d.integer + " PRIMARY KEY CHECK (id = 1), source_key_id " +
+                     d.short_text + " NOT NULL, target_key_id " + d.short_text + " NOT NULL, started " +
                      d.short_text + " NOT NULL, finished " + d.short_text + ", backup_file " + d.key_text + ")");
         if (run_info()) {
             require_same_key_pair(info);
             return;  // resume: keep its start time and backup
         }
-        auto s = db_.prepare("INSERT INTO " + run +
-                             " (id, source_thumbprint, target_thumbprint, started, finished, backup_file)"
-                             " VALUES (1, ?, ?, ?, ?, ?)");
-        s->bind(1, info.source_thumbprint).bind(2, info.target_thumbprint).bind(3, info.started_at);
+        const KeyColumns k = key_columns(db_);
+        auto s = db_.prepare(std::string("INSERT INTO ").append(run).append(" (id, ").append(k.source).append(", ")
+                                 .append(k.target).append(", started, finished, backup_file) VALUES (1, ?, ?, ?, ?, ?)"));
+        s->bind(1, info.source_key).bind(2, info.target_key).bind(3, info.started_at);
         s->bind(4, info.finished_at.empty() ? SqlValue{} : SqlValue::text(info.finished_at));
         s->bind(5, info.backup_file);
         s->step();
@@ -107,16 +118,18 @@ void Journal::begin_or_resume(const RunInfo& info) {
 void Journal::require_same_key_pair(const RunInfo& info) const {
     const auto existing = run_info();
     if (!existing) return;
-    if (existing->source_thumbprint != info.source_thumbprint || existing->target_thumbprint != info.target_thumbprint)
-        fail_refused(db_.name() + ": the journal holds a run from key " + existing->source_thumbprint + " to key " +
-                         existing->target_thumbprint + " (started " + existing->started_at + ")",
+    if (existing->source_key != info.source_key || existing->target_key != info.target_key)
+        fail_refused(db_.name() + ": the journal holds a run from key " + existing->source_key + " to key " +
+                         existing->target_key + " (started " + existing->started_at + ")",
                      "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
 }
 
 std::optional<RunInfo> Journal::run_info() const {
     if (!db_.stored_table(run_table)) return std::nullopt;
-    auto s = db_.prepare("SELECT source_thumbprint, target_thumbprint, started, finished, backup_file FROM " +
-                         db_.quote(run_table) + " WHERE id = 1");
+    const KeyColumns k = key_columns(db_);
+    auto s = db_.prepare(std::string("SELECT ").append(k.source).append(", ").append(k.target)
+                             .append(", started, finished, backup_file FROM ").append(db_.quote(run_table))
+                             .append(" WHERE id = 1"));
     if (!s->step()) return std::nullopt;
     return RunInfo{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes};
 }

@@ -113,8 +113,8 @@ void rollback_config(const MigrationSettings& s, JobOutcome& out) {
                         " (the file before the run), put back what should be, then delete that backup");
         return;
     }
-    const Bytes old = read_file(backup);
-    write_file_atomically(s.config_file, std::string(old.begin(), old.end()));
+    const Password old(read_secret_file(backup));  // deployment.toml holds passwords
+    write_file_atomically(s.config_file, old.text());
     drop_backup();
     out.lines.push_back(file + ": restored from " + backup.string());
 }
@@ -133,8 +133,8 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
         if (Journal::exists(*db)) {
             Journal j(*db);
             if (auto info = j.run_info()) {
-                d["source_thumbprint"] = info->source_thumbprint;
-                d["target_thumbprint"] = info->target_thumbprint;
+                d["source_key"] = info->source_key;
+                d["target_key"] = info->target_key;
                 d["started_at"] = info->started_at;
                 d["finished_at"] = info->finished_at.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info->finished_at);
                 d["finished"] = !info->finished_at.empty();

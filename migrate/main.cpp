@@ -1,8 +1,9 @@
-// ksmigrate: moves data stored under one RSA key (the shared primary keystore) to
-// another (a separate internal keystore): plan, run, verify, status, rollback,
-// finalize. Thin on purpose: options, keys, output; the work is in the library.
+// ksmigrate: moves data stored under one key to another (the shared primary keystore to
+// a separate internal keystore; RSA to AES; one AES key to the next): plan, run,
+// verify, status, rollback, finalize. Thin on purpose: options, keys, output; the work is in the library.
 // Commands, exit codes and choices: README.md.
 #include "declared_databases.hpp"
+#include "key_choice.hpp"
 
 #include "ksc/cli_parse.hpp"
 #include "ksc/cli_support.hpp"
@@ -57,18 +58,6 @@ void stop_between_batches() {
     std::signal(SIGTERM, on_stop_signal);
 }
 
-struct KeyOptions {
-    std::string keystore, alias, type;
-    PasswordOptions password;
-    std::string key_password_file;
-};
-
-KeyOptions key_options(const char* prefix) {
-    KeyOptions k;
-    k.password.option_prefix = prefix;
-    return k;
-}
-
 struct Options {
     std::string home, config;
     std::vector<std::string> databases;
@@ -76,8 +65,9 @@ struct Options {
     std::string db_password_env;
     std::string profile, targets_file;
     bool no_config = false, config_only = false;
-    KeyOptions from = key_options("--from-");
-    KeyOptions to = key_options("--to-");
+    detail::KeySideOptions from = detail::key_side_options("--from-");
+    detail::KeySideOptions to = detail::key_side_options("--to-");
+    bool allow_default_key = false;
     size_t batch_size = 500;
     unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
     std::string backup;
@@ -114,7 +104,20 @@ void add_key_options(CLI::App* cmd, Options& o) {
         cmd->add_option("--" + s + "-password-env", k->password.env, what + " keystore password: environment variable");
         cmd->add_option("--" + s + "-key-password-file", k->key_password_file,
                         what + " key password (JKS) when it differs from the store's: first line of FILE");
+        cmd->add_option("--" + s, k->role,
+                        what + " key by its role in deployment.toml: primary, internal, encryption-key ([encryption] "
+                               "key), old-encryption-key ([encryption] old_key); default: " +
+                            (s == "from" ? "primary" : "internal"))
+            ->check(CLI::IsMember(detail::key_role_names));
+        auto* aes_file = cmd->add_option("--" + s + "-encryption-key-file", k->aes.file,
+                                         what + " AES key: first line of FILE (64 or 48 hex digits, or the key text)")
+                             ->excludes(ks);
+        cmd->add_option("--" + s + "-encryption-key-env", k->aes.env, what + " AES key: environment variable")
+            ->excludes(ks)
+            ->excludes(aes_file);
     }
+    cmd->add_flag("--allow-default-key", o.allow_default_key,
+                  "accept the public Identity Server default AES key as the target (anyone can decrypt with it)");
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: number of cores)")
         ->check(CLI::Range(1u, 256u));
     cmd->add_option("--batch-size", o.batch_size, "rows per batch (default 500)")->check(CLI::Range(1, 100000));
@@ -177,7 +180,7 @@ Password reveal_secret(const Options& o, const DeploymentConfig& cfg, const std:
     const auto it = cfg.secrets.find(alias);
     if (it == cfg.secrets.end())
         fail_input(cfg.file.string() + ": a [database] password is $secret{" + alias + "}, which [secrets] does not hold");
-    const std::string& v = it->second;
+    const std::string_view v = it->second.text();
     if (v.size() >= 2 && v.front() == '[' && v.back() == ']') return Password(std::string_view(v).substr(1, v.size() - 2));
     Botan::AutoSeeded_RNG rng;
     std::string why;
@@ -224,6 +227,10 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     s.targets = !o.targets_file.empty() ? load_targets_file(o.targets_file)
                                         : builtin_profile(o.profile.empty() ? "wso2-apim-4" : o.profile);
     if (o.no_config) s.config_note = "--no-config: deployment.toml left alone";
+    else if (o.from.is_aes() || o.to.is_aes())
+        // Secure vault decrypts [secrets] with the keystore, never with [encryption] key.
+        s.config_note = "the [secrets] of deployment.toml stay under the keystore (secure vault reads them with it, not "
+                        "with the AES key): config step skipped";
     else if (!cfg) s.config_note = "no deployment.toml found (give --home or --config): config step skipped";
     else s.config_file = cfg->file;
     s.batch_size = o.batch_size;
@@ -259,125 +266,27 @@ MigrationSettings settings(const Options& o, const std::optional<DeploymentConfi
     return s;
 }
 
-KeySpec explicit_spec(const KeyOptions& k, const char* side) {
-    if (k.alias.empty()) fail_usage(std::string("--") + side + "-keystore needs --" + side + "-alias");
-    KeySpec spec;
-    spec.keystore = k.keystore;
-    if (!k.type.empty()) spec.type = parse_keystore_type(k.type);
-    spec.alias = k.alias;
-    spec.password = k.password;
-    spec.key_password_file = k.key_password_file;
-    spec.origin = std::string("--") + side + "-keystore";
-    return spec;
-}
+using Keys = detail::ChosenKeys;
 
-struct Keys {
-    LoadedKey source, target;
-    std::string not_product_key;   // why the target is not the key the product will load ("" = it is)
-    std::optional<Error> refusal;  // load_keys(..., defer_refusal): the refusal, for plan's report
-};
-
-// What deployment.toml must say for the product to load `k` as its internal key.
-std::string internal_table_for(const LoadedKey& k) {
-    return "put the target key in deployment.toml first, so the product loads it:\n"
-           "    [keystore.internal]\n"
-           "    file_name = \"" + k.file.string() + "\"\n"
-           "    type = \"" + to_string(k.type) + "\"\n"
-           "    alias = \"" + k.alias + "\"\n"
-           "    password = \"...\"        # and key_password, equal to it\n"
-           "    key_password = \"...\"";
-}
-
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
-    std::error_code ec;
-    return std::filesystem::equivalent(a, b, ec) || a.lexically_normal() == b.lexically_normal();
-}
-
-// An explicit target that is not deployment.toml's effective internal key would move
-// the data to a key the server never loads: the product could read none of it.
-std::string product_key_mismatch(const LoadedKey& target, const std::optional<DeploymentConfig>& cfg) {
-    if (!cfg) return {};
-    const KeySpec product = key_spec_for_role(*cfg, "internal", {}, {});
-    if (same_file(product.keystore, target.file) && equals_ignore_case(product.alias, target.alias)) return {};
-    // Another file may hold the same key (a JKS copy of the PKCS#12 the product loads):
-    // same certificate, same key. Looked at only when deployment.toml holds the store
-    // password itself, so this check never prompts.
-    if (product.config_password) {
-        try {
-            if (load_key(product, false).facts.thumbprint_sha1 == target.facts.thumbprint_sha1) return {};
-        } catch (const Error&) {
-            // unreadable: the product could not load it either; reported as not the same key
-        }
-    }
-    return "the target key (" + target.describe() + ") is not the key the product will use: deployment.toml's " +
-           (cfg->internal_configured ? std::string("[keystore.internal]") : std::string("internal key (no [keystore.internal], so the primary keystore)")) +
-           " is alias '" + product.alias + "' in " + product.keystore.string();
-}
-
-// Source: the effective primary keystore (what encrypted internal data while it was
-// shared); target: [keystore.internal]. Refusals come before anything is written.
+// Both keys, with the keystores' warnings and the notes said once, before any work.
 Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, bool defer_refusal = false) {
-    const auto need_config = [&](const char* side) -> const DeploymentConfig& {
-        if (!cfg)
-            fail_usage(std::string("no deployment.toml found for the ") + side + " key",
-                       std::string("give --home/--config, or --") + (side[0] == 's' ? "from" : "to") +
-                           "-keystore with its alias");
-        return *cfg;
-    };
-    KeySpec src = !o.from.keystore.empty() ? explicit_spec(o.from, "from")
-                                           : key_spec_for_role(need_config("source"), "primary", o.from.password,
-                                                                               o.from.key_password_file);
-    KeySpec dst;
-    if (!o.to.keystore.empty()) {
-        dst = explicit_spec(o.to, "to");
-    } else {
-        const DeploymentConfig& c = need_config("target");
-        if (!c.internal_configured)
-            fail_refused("deployment.toml has no separate [keystore.internal]: the target key would be the source key",
-                         "add [keystore.internal] with the new keystore's file_name, type, alias and passwords, or "
-                         "give --to-keystore and --to-alias");
-        dst = key_spec_for_role(c, "internal", o.to.password, o.to.key_password_file);
-    }
-    Keys k{load_key(src, true), load_key(dst, true), {}, std::nullopt};
-    // The keystores' own warnings, once each (source and target may be one file).
-    std::vector<std::string> said;
-    for (const LoadedKey* key : {&k.source, &k.target})
-        for (const auto& w : key->warnings)
-            if (std::find(said.begin(), said.end(), w) == said.end()) {
-                print_warning(program, w);
-                said.push_back(w);
-            }
-    if (!o.to.keystore.empty()) k.not_product_key = product_key_mismatch(k.target, cfg);
-    try {
-        for (const auto& w : check_can_encrypt(k.target)) print_warning(program, w);
-        if (k.source.facts.thumbprint_sha1 == k.target.facts.thumbprint_sha1)
-            fail_refused("the target key is the source key (" + k.target.describe() + ")",
-                         "a migration needs a different target key: check [keystore.internal] or --to-keystore");
-    } catch (const Error& e) {
-        if (!defer_refusal || e.kind() != ErrorKind::refused) throw;
-        k.refusal = e;
-        return k;
-    }
-    // The source key too: a damaged source private key would otherwise make every
-    // value look "undecryptable" instead of naming the keystore.
-    check_key_matches_certificate(k.target);
-    check_key_matches_certificate(k.source);
-    if (k.source.facts.expired())
-        print_note(program, "the source certificate expired on " + k.source.facts.not_after +
-                                "; its data still decrypts, which is what this migration needs");
+    Keys k = detail::choose_keys(o.from, o.to, cfg, o.allow_default_key, defer_refusal);
+    for (const auto& w : k.warnings) print_warning(program, w);
+    for (const auto& n : k.notes) print_note(program, n);
     return k;
 }
 
 void print_keys(const Keys& k) {
-    std::cout << "source key: " << k.source.describe() << "\n"
-              << "target key: " << k.target.describe() << std::endl;  // before the progress lines on stderr
+    const MigrationKeys keys = k.keys();
+    std::cout << "source key: " << keys.source.describe() << "\n"
+              << "target key: " << keys.target.describe() << std::endl;  // before the progress lines on stderr
 }
 
 int plan_exit(const MigrationReport& r) {
     const StateCounts t = r.totals();
-    bool missing = false;
-    for (const auto& tr : r.targets) missing |= tr.missing;
-    return (t[ValueState::undecryptable] || t[ValueState::foreign] || missing || !r.problems.empty())
+    bool unscannable = false;
+    for (const auto& tr : r.targets) unscannable |= tr.unscannable;
+    return (t[ValueState::undecryptable] || t[ValueState::foreign] || unscannable || !r.problems.empty())
                ? exit_code::problems
                : exit_code::ok;
 }
@@ -388,7 +297,7 @@ int plan_exit(const MigrationReport& r) {
 // keys come from deployment.toml; explicit keystores are checked by loading them.
 std::vector<Problem> keystore_rule_problems(const Options& o, const std::optional<DeploymentConfig>& cfg) {
     std::vector<Problem> out;
-    if (!cfg || !o.from.keystore.empty() || !o.to.keystore.empty()) return out;
+    if (!cfg || !o.from.keystore.empty() || !o.to.keystore.empty() || (o.from.is_aes() && o.to.is_aes())) return out;
     for (const auto& f : check_config(*cfg, std::nullopt)) {
         if (f.severity != "error" || (f.table != "keystore.primary" && f.table != "keystore.internal")) continue;
         out.push_back(Problem{"error", "", "", "", "", "keystore", "[" + f.table + "] " + f.message});
@@ -438,8 +347,8 @@ int cmd_plan(const Options& o) {
     if (k.refusal) {
         // The change ticket still gets its report: the keys, and why it is NO-GO.
         MigrationReport r;
-        r.source = &k.source;
-        r.target = &k.target;
+        r.source = k.keys().source;
+        r.target = k.keys().target;
         r.context = report_context(o, s);
         r.problems.push_back(Problem{"error", "", "", "", "", "refused", k.refusal->what()});
         if (!k.refusal->hint().empty()) r.advice.push_back(k.refusal->hint());
@@ -450,7 +359,7 @@ int cmd_plan(const Options& o) {
         s.preflight_problems.push_back(Problem{"error", "", "", "", "", "key", k.not_product_key});
     for (auto& p : keystore_rule_problems(o, cfg)) s.preflight_problems.push_back(std::move(p));
     stop_between_batches();
-    MigrationReport r = plan_migration({&k.source, &k.target}, s, o.quick);
+    MigrationReport r = plan_migration(k.keys(), s, o.quick);
     r.context = report_context(o, s);
     std::cout << r.to_table();
     write_reports(o, r);
@@ -468,7 +377,7 @@ int cmd_run(const Options& o) {
     const auto cfg = load_config_if_present(o);
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
-    if (!k.not_product_key.empty()) fail_refused(k.not_product_key + "; nothing was changed", internal_table_for(k.target));
+    if (!k.not_product_key.empty()) fail_refused(k.not_product_key + "; nothing was changed", k.product_key_hint);
     if (const auto rules = keystore_rule_problems(o, cfg); !rules.empty())
         fail_refused(rules.front().message + (rules.size() > 1 ? " (and " + std::to_string(rules.size() - 1) + " more)" : "") +
                          "; nothing was changed",
@@ -476,7 +385,7 @@ int cmd_run(const Options& o) {
                      "deployment.toml first");
     print_keys(k);
     stop_between_batches();
-    const MigrationReport r = run_migration({&k.source, &k.target}, s);
+    const MigrationReport r = run_migration(k.keys(), s);
     int64_t rewritten = r.config.rewritten;
     for (const auto& t : r.targets) {
         std::cout << t.target.name() << " in " << t.database << ": " << t.rows << " rows, " << t.rewritten
@@ -489,7 +398,7 @@ int cmd_run(const Options& o) {
     else
         print_note(program, s.config_note);
     for (const auto& p : r.problems) std::cout << "problem: " << p.text() << "\n";
-    std::cout << rewritten << " value(s) re-encrypted for " << k.target.describe()
+    std::cout << rewritten << " value(s) re-encrypted for " << k.keys().target.describe()
               << "\nnext: ksmigrate verify, then ksmigrate finalize (or ksmigrate rollback)\n";
     return r.problems.empty() ? exit_code::ok : exit_code::problems;
 }
@@ -499,14 +408,14 @@ int cmd_verify(const Options& o) {
     const MigrationSettings s = settings(o, cfg);
     const Keys k = load_keys(o, cfg);
     stop_between_batches();
-    MigrationReport r = verify_migration({&k.source, &k.target}, s);
+    MigrationReport r = verify_migration(k.keys(), s);
     // A table in none of the databases holds no value that could be unreadable (a
     // profile lists tables a product version may not have): a note, not a failure.
     // A table that is there but cannot be scanned as the target says may hold values
     // verify did not check: that stays a problem.
     size_t absent = 0, unscanned = 0;
     for (const auto& t : r.targets) {
-        if (!t.missing) continue;
+        if (!t.unscannable) continue;
         if (!t.database.empty()) {
             ++unscanned;
             continue;
@@ -554,8 +463,8 @@ int cmd_status(const Options& o) {
                                                  : std::string(", unfinished"))
                   << (d["running"].is_null() ? ", running: cannot tell (lock file not readable)"
                       : d["running"].get<bool>() ? ", running now" : "")
-                  << "\n  source " << d.value("source_thumbprint", std::string()) << " -> target "
-                  << d.value("target_thumbprint", std::string()) << "\n";
+                  << "\n  source " << d.value("source_key", std::string()) << " -> target "
+                  << d.value("target_key", std::string()) << "\n";
         for (const auto& t : d["targets"])
             std::cout << "  " << t["target"].get<std::string>() << ": " << t["values"].get<int64_t>() << " value(s) in "
                       << t["rows"].get<int64_t>() << " row(s) re-encrypted\n";
@@ -615,13 +524,15 @@ int print_outcome(const JobOutcome& out) {
 int main(int argc, char** argv) {
     end_cleanly_on_signals();
     return run_guarded(program, [&]() -> int {
-        CLI::App app{"ksmigrate: re-encrypt WSO2 data stored under one keystore key for another"};
+        CLI::App app{"ksmigrate: re-encrypt WSO2 data stored under one key (keystore or AES) for another"};
         app.require_subcommand(1);
         app.set_version_flag("--version", std::string("ksmigrate ") + KSC_VERSION);
         app.footer("Example (move to a separate internal keystore configured in deployment.toml):\n"
                    "  ksmigrate plan   --home /opt/wso2am --db WSO2AM_DB.db --markdown plan.md\n"
                    "  ksmigrate run    --home /opt/wso2am --db WSO2AM_DB.db\n"
                    "  ksmigrate verify --home /opt/wso2am --db WSO2AM_DB.db\n"
+                   "AES keys ([encryption] key / old_key of deployment.toml): add --from internal --to encryption-key\n"
+                   "(upgrade to symmetric), or --from old-encryption-key --to encryption-key (rotation).\n"
                    "Exit codes: 0 ok, 1 problems found, 2 usage, 3 bad input, 4 refused for safety, 130 interrupted.");
         Options o;
         for (int i = 0; i < argc; ++i) o.command_line += (i ? " " : "") + std::string(argv[i]);

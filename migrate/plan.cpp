@@ -4,7 +4,8 @@
 #include "database_set.hpp"
 #include "progress.hpp"
 #include "row_work.hpp"
-#include "worker_pool.hpp"
+#include "target_problems.hpp"
+#include "parallel_migrators.hpp"
 
 #include "ksc/error.hpp"
 #include "ksc/journal.hpp"
@@ -21,33 +22,30 @@ namespace ksc {
 
 namespace {
 
-constexpr size_t max_listed_problems = 20;
-
 using Clock = std::chrono::steady_clock;
 
-// Values per second the pool decrypts, measured on a probe under the source key:
+// Values per second the migrators decrypt, measured on a probe under the source key:
 // plan --quick does no private-key work of its own to measure.
-double measure_rate(const KeyPair& keys, detail::WorkerPool& pool) {
-    Botan::AutoSeeded_RNG rng;
-    const ValueEncryptor enc(*keys.source->certificate.load_subject_public_key(), keys.source->facts.thumbprint_sha1,
-                             Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"), OutputFormat::self_contained);
+double measure_rate(const MigrationKeys& keys, detail::ParallelMigrators& migrators) {
+    const SealSpec how = keys.source.kind() == KeyKind::rsa
+                             ? SealSpec::rsa_value(CiphertextFormat::self_contained,
+                                                   Transformation::parse("RSA/ECB/OAEPwithSHA1andMGF1Padding"))
+                             : SealSpec::aes_value(CiphertextFormat::symmetric_carbon);
     const Bytes probe = {'p', 'r', 'o', 'b', 'e'};
-    const std::string value = enc.encrypt(probe, rng);
-    const size_t n = 16 * pool.jobs();
+    const std::string value = cipher_suite_for(keys.source)->seal(probe, how);
+    const size_t n = 16 * migrators.jobs();
     const auto t0 = Clock::now();
-    pool.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
+    migrators.for_each(n, [&](ValueMigrator& m, size_t) { m.classify(value, ClassifyMode::full); });
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     return secs > 0 ? static_cast<double>(n) / secs : 0;
 }
 
-void note_problem(TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c,
-                  size_t& listed) {
-    if (listed++ >= max_listed_problems) return;
-    r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
-                                 to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")});
+Problem row_problem(const TargetReport& r, const Target& stored, const detail::RowWork& w, const Classification& c) {
+    return Problem{"error", r.database, r.target.table, r.target.column, detail::describe_row(w, stored),
+                   to_string(c.state), to_string(c.state) + (c.reason.empty() ? "" : " (" + c.reason + ")")};
 }
 
-std::string shortcut_advice(const KeyPair& keys) {
+std::string shortcut_advice(const MigrationKeys& keys) {
     // A keystore in the product's security folder is written as a bare name, as the product expects.
     auto file_name = [](const LoadedKey& k) {
         const auto dir = k.file.parent_path();
@@ -60,7 +58,7 @@ std::string shortcut_advice(const KeyPair& keys) {
     };
     return "no value is under the target key yet, so the product's documented shortcut needs no migration at all: "
            "keep the current keystore as internal and put the new one in primary (deployment.toml):\n" +
-           table("keystore.primary", *keys.target) + table("keystore.internal", *keys.source);
+           table("keystore.primary", *keys.target.rsa) + table("keystore.internal", *keys.source.rsa);
 }
 
 // An unfinalized migration left in a database (to any key) comes before anything new:
@@ -76,7 +74,7 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
         for (const auto& t : j.summary()) values += t.values;
         std::string what = "holds an unfinalized migration";
         if (info)
-            what += " from " + info->source_thumbprint + " to " + info->target_thumbprint + ", started " +
+            what += " from " + info->source_key + " to " + info->target_key + ", started " +
                     info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
         what += ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
@@ -89,7 +87,7 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
     return found;
 }
 
-void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode, size_t journals) {
+void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals) {
     const StateCounts t = rep.totals();
     if (mode == ClassifyMode::verify) return;
     if (t[ValueState::undecryptable] > 0)
@@ -108,10 +106,10 @@ void add_advice(MigrationReport& rep, const KeyPair& keys, ClassifyMode mode, si
         rep.advice.push_back("every value is already under the target key: nothing to migrate");
     const bool all_source = t[ValueState::source] > 0 && t[ValueState::target] == 0 &&
                             t[ValueState::undecryptable] == 0 && t[ValueState::foreign] == 0;
-    if (all_source && !journals) rep.advice.push_back(shortcut_advice(keys));
+    if (all_source && !journals && keys.source.rsa && keys.target.rsa) rep.advice.push_back(shortcut_advice(keys));
     // run refuses while any target cannot be scanned: say so before pointing at it.
     const auto not_scanned =
-        std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.missing; });
+        std::count_if(rep.targets.begin(), rep.targets.end(), [](const TargetReport& r) { return r.unscannable; });
     if (not_scanned > 0)
         rep.advice.push_back(std::to_string(not_scanned) +
                              " target(s) could not be scanned (listed under problems): run refuses until the targets "
@@ -132,18 +130,18 @@ void stop_if_asked(const MigrationSettings& s, ClassifyMode mode, const TargetRe
                 "run ksmigrate " + job + " again for a complete report");
 }
 
-MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, ClassifyMode mode) {
+MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, ClassifyMode mode) {
     MigrationReport rep;
     rep.source = keys.source;
     rep.target = keys.target;
     detail::DatabaseSet set(s, Database::Mode::read_only);
-    detail::WorkerPool pool(keys, s.jobs);
+    detail::ParallelMigrators migrators(keys, s.jobs);
     rep.problems = s.preflight_problems;
     const size_t journals = mode == ClassifyMode::verify ? 0 : report_journals(rep, set);
 
-    for (auto& m : set.missing) {
+    for (auto& m : set.unscannable) {
         std::string what;
-        for (size_t i = 0; i < m.missing_parts.size(); ++i) what += (i ? "; " : "") + m.missing_parts[i];
+        for (size_t i = 0; i < m.scan_problems.size(); ++i) what += (i ? "; " : "") + m.scan_problems[i];
         rep.problems.push_back(Problem{"error", m.database, m.target.table, m.target.column, "", "not_scanned", what});
     }
     int64_t classified = 0;
@@ -154,13 +152,13 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
         detail::Progress progress(mode == ClassifyMode::verify ? "verify " + r.target.name() : "plan " + r.target.name(),
                                   scanner.count_rows(), s.progress_on_terminal);
         std::vector<Row> rows;
-        size_t listed = 0;
+        detail::TargetProblems problems(r);
         while (scanner.next_batch(rows)) {
             std::vector<detail::RowWork> batch;
             batch.reserve(rows.size());
             for (auto& row : rows) batch.push_back(detail::make_row_work(std::move(row), *place.target));
             const auto t0 = Clock::now();
-            detail::classify_batch(batch, pool, mode, false);
+            detail::classify_batch(batch, migrators, mode, false);
             crypto_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
             for (const auto& w : batch) {
                 detail::count_row(w, r.states);
@@ -173,20 +171,18 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
                     ++classified;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
-                    if (bad) note_problem(r, place.shown(), w, c, listed);
+                    if (bad) problems.add(row_problem(r, place.shown(), w, c));
                 }
             }
             r.rows += static_cast<int64_t>(batch.size());
             progress.advance(static_cast<int64_t>(batch.size()));
             stop_if_asked(s, mode, r);
         }
-        if (listed > max_listed_problems)
-            r.problems.push_back(Problem{"error", r.database, r.target.table, r.target.column, "", "",
-                                         std::to_string(listed - max_listed_problems) + " more not listed"});
+        problems.finish();
         rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
         rep.targets.push_back(std::move(r));
     }
-    for (auto& m : set.missing) rep.targets.push_back(std::move(m));
+    for (auto& m : set.unscannable) rep.targets.push_back(std::move(m));
 
     ValueMigrator config_migrator(keys);
     rep.config = detail::survey_config(s, config_migrator, mode, rep.problems);
@@ -195,7 +191,7 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
     if (mode != ClassifyMode::verify) {
         const double values_per_second = (mode == ClassifyMode::full && classified >= 64 && crypto_seconds > 0)
                                              ? static_cast<double>(classified) / crypto_seconds
-                                             : measure_rate(keys, pool);
+                                             : measure_rate(keys, migrators);
         // A run decrypts and re-encrypts each source value; encryption and the writes
         // add a little on top of the private-key operation that dominates.
         if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;
@@ -206,11 +202,11 @@ MigrationReport survey(const KeyPair& keys, const MigrationSettings& s, Classify
 
 }  // namespace
 
-MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick) {
+MigrationReport plan_migration(const MigrationKeys& keys, const MigrationSettings& s, bool quick) {
     return survey(keys, s, quick ? ClassifyMode::quick : ClassifyMode::full);
 }
 
-MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s) {
+MigrationReport verify_migration(const MigrationKeys& keys, const MigrationSettings& s) {
     return survey(keys, s, ClassifyMode::verify);
 }
 

@@ -52,9 +52,20 @@ StateCounts MigrationReport::totals() const {
 
 namespace {
 
-nlohmann::ordered_json key_json(const LoadedKey* k, bool with_de) {
+// A key as the plan shows it: the keystore entry and its certificate, or an AES key's
+// origin, size and keyId. Never key material.
+nlohmann::ordered_json key_json(const MigrationKey& key, bool with_de) {
     nlohmann::ordered_json j;
+    if (key.aes) {
+        j["kind"] = "AES";
+        j["origin"] = key.aes->origin;
+        j["key_bits"] = key.aes->bits();
+        j["key_id"] = key.aes->id;
+        return j;
+    }
+    const LoadedKey* k = key.rsa;
     if (!k) return j;
+    j["kind"] = "RSA";
     j["file"] = k->file.string();
     j["alias"] = k->alias;
     j["thumbprint_sha1"] = k->facts.thumbprint_sha1;
@@ -64,7 +75,7 @@ nlohmann::ordered_json key_json(const LoadedKey* k, bool with_de) {
     return j;
 }
 
-constexpr int schema_version = 2;   // 1: the first plan JSON; 2 adds the change-ticket fields
+constexpr int schema_version = 3;   // 1: the first plan JSON; 2 adds the change-ticket fields; 3 AES keys ("kind")
 
 // What run will write, per database: the journal (each rewritten row's old and new
 // value, so about twice their bytes, plus a row overhead) and the backup copy of the file.
@@ -150,7 +161,7 @@ nlohmann::ordered_json MigrationReport::to_json() const {
         t["column"] = r.target.column;
         t["rows"] = r.rows;
         t["states"] = r.states.to_json();
-        if (r.missing) t["missing"] = r.missing_parts;
+        if (r.unscannable) t["missing"] = r.scan_problems;
         if (r.rewritten) t["rewritten"] = r.rewritten;
         j["targets"].push_back(std::move(t));
     }
@@ -191,8 +202,8 @@ nlohmann::ordered_json MigrationReport::to_json() const {
 
 std::string MigrationReport::to_table() const {
     std::ostringstream o;
-    if (source) o << "source key: " << source->describe() << "\n";
-    if (target) o << "target key: " << target->describe() << "\n";
+    if (source.is_set()) o << "source key: " << source.describe() << "\n";
+    if (target.is_set()) o << "target key: " << target.describe() << "\n";
     char line[512];
     std::snprintf(line, sizeof line, "\n%-46s %8s %8s %8s %8s %8s %8s %8s %8s\n", "target", "rows", "source",
                   "target", "empty", "plain", "foreign", "undecr.", "symm.");
@@ -208,9 +219,9 @@ std::string MigrationReport::to_table() const {
         o << line;
     };
     for (const auto& r : targets) {
-        if (r.missing) {
+        if (r.unscannable) {
             o << r.target.name() << "  NOT SCANNED: ";
-            for (size_t i = 0; i < r.missing_parts.size(); ++i) o << (i ? "; " : "") << r.missing_parts[i];
+            for (size_t i = 0; i < r.scan_problems.size(); ++i) o << (i ? "; " : "") << r.scan_problems[i];
             o << "\n";
             continue;
         }
@@ -237,7 +248,13 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
         for (const auto& d : context->databases) o << "| database | `" << d << "` |\n";
         o << "\n";
     }
-    auto key_line = [&](const char* role, const LoadedKey* k) {
+    auto key_line = [&](const char* role, const MigrationKey& key) {
+        if (key.aes) {
+            o << "- " << role << " key: AES-" << key.aes->bits() << " from " << key.aes->origin << ", keyId `"
+              << key.aes->id << "`\n";
+            return;
+        }
+        const LoadedKey* k = key.rsa;
         if (!k) return;
         o << "- " << role << " key: `" << k->alias << "` in `" << k->file.string() << "`, thumbprint `"
           << k->facts.thumbprint_sha1 << "`, valid " << k->facts.not_before << " to " << k->facts.not_after
@@ -259,7 +276,7 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
     o << "\n";
     for (const auto& r : targets) {
         o << "| " << r.database << " | " << r.target.name() << " | "
-          << (r.missing ? "not scanned" : std::to_string(r.rows)) << " |";
+          << (r.unscannable ? "not scanned" : std::to_string(r.rows)) << " |";
         for (ValueState s : all_value_states) o << " " << r.states[s] << " |";
         o << "\n";
     }

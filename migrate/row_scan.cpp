@@ -134,7 +134,7 @@ ScanPlan plan_scan(const Database& db, const Target& t) {
     return p;
 }
 
-std::vector<std::string> missing_parts(const Database& db, const Target& t) { return plan_scan(db, t).problems; }
+std::vector<std::string> scan_problems(const Database& db, const Target& t) { return plan_scan(db, t).problems; }
 
 RowScanner::RowScanner(const Database& db, const Target& t, size_t batch_size)
     : db_(db), target_(t), batch_size_(std::max<size_t>(batch_size, 1)) {

@@ -33,7 +33,7 @@ RowWork make_row_work(Row row, const Target& t) {
     return w;
 }
 
-void classify_batch(std::vector<RowWork>& batch, WorkerPool& pool, ClassifyMode mode, bool reencrypt) {
+void classify_batch(std::vector<RowWork>& batch, ParallelMigrators& migrators, ClassifyMode mode, bool reencrypt) {
     // Flatten (row, value) pairs so that work spreads evenly whatever the row shapes.
     std::vector<std::pair<size_t, size_t>> items;
     for (size_t r = 0; r < batch.size(); ++r) {
@@ -42,7 +42,7 @@ void classify_batch(std::vector<RowWork>& batch, WorkerPool& pool, ClassifyMode 
         batch[r].new_values.resize(batch[r].values.size());
         for (size_t i = 0; i < batch[r].values.size(); ++i) items.emplace_back(r, i);
     }
-    pool.for_each(items.size(), [&](ValueMigrator& m, size_t k) {
+    migrators.for_each(items.size(), [&](ValueMigrator& m, size_t k) {
         auto [r, i] = items[k];
         RowWork& w = batch[r];
         Classification c = m.classify(w.values[i], mode);

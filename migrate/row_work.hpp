@@ -4,7 +4,7 @@
 #pragma once
 #include "ksc/migration.hpp"
 #include "ksc/row_scan.hpp"
-#include "worker_pool.hpp"
+#include "parallel_migrators.hpp"
 
 #include <optional>
 #include <string>
@@ -25,10 +25,10 @@ struct RowWork {
 
 RowWork make_row_work(Row row, const Target& t);
 
-// Classifies every value of the batch on the pool; with `reencrypt`, source values
+// Classifies every value of the batch on the migrators' threads; with `reencrypt`, source values
 // also get their new ciphertext (in the same worker, while the plaintext is at hand;
 // the plaintext is wiped right after).
-void classify_batch(std::vector<RowWork>& batch, WorkerPool& pool, ClassifyMode mode, bool reencrypt);
+void classify_batch(std::vector<RowWork>& batch, ParallelMigrators& migrators, ClassifyMode mode, bool reencrypt);
 
 // Adds the row's values to the counts; rows already rewritten count as target.
 void count_row(const RowWork& w, StateCounts& counts);

@@ -5,8 +5,9 @@
 #include "config_step.hpp"
 #include "database_set.hpp"
 #include "progress.hpp"
+#include "parallel_migrators.hpp"
 #include "row_work.hpp"
-#include "worker_pool.hpp"
+#include "target_problems.hpp"
 
 #include "row_backup.hpp"
 
@@ -19,8 +20,11 @@
 #include "ksc/row_scan.hpp"
 
 #include <array>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
-#include <future>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -83,11 +87,10 @@ private:
 };
 
 // Opens (or resumes) the journal of one database, recording the backup made for it.
-void start_journal(Database& db, const KeyPair& keys, const std::string& backup) {
+void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup) {
     Journal journal(db);
     Transaction tx(db);
-    journal.begin_or_resume(RunInfo{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1,
-                                    utc_now(), "", backup});
+    journal.begin_or_resume(RunInfo{keys.source.id(), keys.target.id(), utc_now(), "", backup});
     journal.mark_unfinished();
     tx.commit();
 }
@@ -96,29 +99,84 @@ void stop_if_requested(const MigrationSettings& s, const std::string& when, cons
     if (s.stop && s.stop->load()) throw Error(ErrorKind::interrupted, "interrupted " + when, hint);
 }
 
-// The RSA work of one batch runs on the pool while this thread reads the next batch
-// and commits the previous one: the database work hides behind the crypto instead of
-// leaving the cores idle. Only this thread touches the connection.
-class ClassifiedAhead {
+// The RSA work of one batch runs on the migrators while the run's thread reads the next
+// batch and commits the previous one: the database work hides behind the crypto instead
+// of leaving the cores idle. One thread for the whole run hands the batches to the
+// migrators: a std::async thread per batch made a busy machine schedule a new thread
+// for every batch (200,000 rows needing no RSA work, batches of 500, load average 11:
+// 1.71 s before, 1.26 s with this thread). Only the run's thread touches the connection.
+class ClassifierThread {
 public:
-    ClassifiedAhead(detail::WorkerPool& pool) : pool_(pool) {}
-    ~ClassifiedAhead() { wait(); }  // never leave a worker using a batch that is going away
-    void start(std::vector<detail::RowWork>& batch) {
-        if (batch.empty()) return;
-        pending_ = std::async(std::launch::async, [this, &batch] {
-            detail::classify_batch(batch, pool_, ClassifyMode::full, true);
-        });
+    explicit ClassifierThread(detail::ParallelMigrators& migrators)
+        : migrators_(migrators), thread_([this] { loop(); }) {}
+    ~ClassifierThread() {
+        {
+            std::lock_guard lock(mutex_);
+            quit_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();  // after the batch in hand, if any
     }
-    void finish() {
-        if (pending_.valid()) pending_.get();  // rethrows a worker's error
-    }
+    ClassifierThread(const ClassifierThread&) = delete;
+    ClassifierThread& operator=(const ClassifierThread&) = delete;
+
+    // A batch handed to the thread; waits for it when it goes away, so no worker ever
+    // uses a batch that is going away (an exception between start and finish).
+    class Pending {
+    public:
+        Pending(ClassifierThread& t, std::vector<detail::RowWork>& batch) : t_(t) { t_.start(batch); }
+        ~Pending() { t_.wait(); }
+        Pending(const Pending&) = delete;
+        Pending& operator=(const Pending&) = delete;
+        void finish() { t_.finish(); }  // rethrows a worker's error
+
+    private:
+        ClassifierThread& t_;
+    };
 
 private:
-    void wait() {
-        if (pending_.valid()) pending_.wait();
+    void start(std::vector<detail::RowWork>& batch) {
+        if (batch.empty()) return;
+        std::lock_guard lock(mutex_);
+        batch_ = &batch;
+        changed_.notify_all();
     }
-    detail::WorkerPool& pool_;
-    std::future<void> pending_;
+    void wait() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return batch_ == nullptr; });
+    }
+    void finish() {
+        wait();
+        std::lock_guard lock(mutex_);
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
+    void loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [this] { return quit_ || batch_ != nullptr; });
+            if (!batch_) return;
+            std::vector<detail::RowWork>& batch = *batch_;
+            lock.unlock();
+            std::exception_ptr error;
+            try {
+                detail::classify_batch(batch, migrators_, ClassifyMode::full, true);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            error_ = error;
+            batch_ = nullptr;
+            changed_.notify_all();
+        }
+    }
+
+    detail::ParallelMigrators& migrators_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<detail::RowWork>* batch_ = nullptr;  // handed over, not yet classified
+    std::exception_ptr error_;
+    bool quit_ = false;
+    std::thread thread_;  // last: starts once the members it uses exist
 };
 
 // Values this run has committed so far, per database: what a stop must report.
@@ -146,11 +204,12 @@ void add_committed(Committed& c, const std::string& db, int64_t n) {
 }
 
 void migrate_target(Database& db, const detail::Placement& place, const MigrationSettings& s,
-                    detail::WorkerPool& pool, MigrationReport& rep, Committed& committed) {
+                    ClassifierThread& classifier, MigrationReport& rep, Committed& committed) {
     const Target& t = *place.target;        // names the journal entries and the report
     const Target& stored = place.stored;    // the names and key the SQL uses
     Journal journal(db);
     TargetReport r{db.name(), t, false, {}, 0, {}, 0, {}, 0, 0};
+    detail::TargetProblems problems(r);
     RowScanner scanner(db, stored, s.batch_size);
     detail::Progress progress("run " + t.name(), scanner.count_rows(), s.progress_on_terminal);
     // Only a resumed run has rows it rewrote already: a fresh one skips the lookups. A
@@ -184,15 +243,12 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
     size_t cur = 0;
     read_batch(batches[cur]);
     int64_t committed_before = 0;
-    ClassifiedAhead ahead_cur(pool);
-    ahead_cur.start(batches[cur]);
-    ahead_cur.finish();
+    ClassifierThread::Pending(classifier, batches[cur]).finish();
     while (!batches[cur].empty()) {
         const std::vector<detail::RowWork>& batch = batches[cur];
         std::vector<detail::RowWork>& next = batches[1 - cur];
         read_batch(next);
-        ClassifiedAhead ahead(pool);  // waits for `next` before any exit from this scope
-        ahead.start(next);
+        ClassifierThread::Pending ahead(classifier, next);  // waits for `next` before any exit from this scope
 
         for (const auto& w : batch) {
             for (const auto& c : w.results) {
@@ -202,8 +258,8 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
                                  "--skip-undecryptable leaves such values (listed) as they are");
-                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()),
-                                             "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
+                problems.add(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()),
+                                     "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
             }
         }
 
@@ -225,8 +281,8 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
         for (size_t i = 0; i < changes.size(); ++i) {
             const detail::RowWork& w = *changed[i];
             if (!done[i]) {
-                r.problems.push_back(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()), "",
-                                             "changed while it was being migrated; run again to pick it up"});
+                problems.add(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()), "",
+                                     "changed while it was being migrated; run again to pick it up"});
                 continue;
             }
             int64_t n = 0;
@@ -256,13 +312,14 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
         ahead.finish();
         cur = 1 - cur;
     }
+    problems.finish();
     rep.problems.insert(rep.problems.end(), r.problems.begin(), r.problems.end());
     rep.targets.push_back(std::move(r));
 }
 
 }  // namespace
 
-MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
+MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings& s) {
     MigrationReport rep;
     rep.source = keys.source;
     rep.target = keys.target;
@@ -271,15 +328,15 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     // One migration at a time per database (released with the connection or the process).
     std::vector<std::unique_ptr<MigrationLock>> locks;
     for (auto& db : set.databases) locks.push_back(db->lock_for_migration());
-    if (!set.missing.empty()) {
+    if (!set.unscannable.empty()) {
         // Short: a database that is not the product's would otherwise list every target.
         std::string what;
         constexpr size_t shown = 3;
-        for (size_t i = 0; i < set.missing.size() && i < shown; ++i) {
-            what += (what.empty() ? "" : "; ") + set.missing[i].target.name();
-            for (const auto& p : set.missing[i].missing_parts) what += " (" + p + ")";
+        for (size_t i = 0; i < set.unscannable.size() && i < shown; ++i) {
+            what += (what.empty() ? "" : "; ") + set.unscannable[i].target.name();
+            for (const auto& p : set.unscannable[i].scan_problems) what += " (" + p + ")";
         }
-        if (set.missing.size() > shown) what += "; and " + std::to_string(set.missing.size() - shown) + " more";
+        if (set.unscannable.size() > shown) what += "; and " + std::to_string(set.unscannable.size() - shown) + " more";
         if (set.placements.empty())
             fail_input("none of the " + std::to_string(s.targets.size()) + " targets can be scanned in the database(s) given: " +
                            what + "; nothing was changed",
@@ -298,7 +355,7 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     // Every other refusal, too, before anything is written: a journal holding a run of
     // another key pair, a value of deployment.toml that does not decrypt (the config
     // is classified and re-encrypted in memory first), a backup that cannot be made.
-    const RunInfo this_run{keys.source->facts.thumbprint_sha1, keys.target->facts.thumbprint_sha1, "", "", ""};
+    const RunInfo this_run{keys.source.id(), keys.target.id(), "", "", ""};
     for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
     const detail::ConfigEdit config = detail::prepare_config(s, config_migrator, rep.problems);
@@ -328,8 +385,9 @@ MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s) {
     // was, so the product still reads its config secrets with the key it has today.
     Committed committed;
     try {
-        detail::WorkerPool pool(keys, s.jobs);
-        for (const auto& place : set.placements) migrate_target(*place.db, place, s, pool, rep, committed);
+        detail::ParallelMigrators migrators(keys, s.jobs);
+        ClassifierThread classifier(migrators);
+        for (const auto& place : set.placements) migrate_target(*place.db, place, s, classifier, rep, committed);
         if (!set.placements.empty()) stop_if_requested(s, "after the databases, before deployment.toml", "");
     } catch (const Error& e) {
         rethrow_with_progress(e, committed);

@@ -15,6 +15,7 @@ namespace ksc {
 struct AesKeyOptions {
     std::filesystem::path file;   // first line of the file
     std::string env;              // name of an environment variable
+    std::string option_prefix = "--";   // "--", "--from-", "--to-": for messages
     bool given() const { return !file.empty() || !env.empty(); }
 };
 
@@ -26,6 +27,8 @@ std::optional<AesKey> explicit_aes_key(const AesKeyOptions& options);
 // [encryption] key (and then old_key, with include_old) as the product reads them. No
 // [encryption] key: ErrorKind::usage naming the file and the options; an unresolvable or
 // malformed one: ErrorKind::input naming the field, never the text.
-std::vector<AesKey> config_aes_keys(const DeploymentConfig& config, bool include_old);
+// option_prefix names the explicit-key options in hints ("--", "--from-", "--to-").
+std::vector<AesKey> config_aes_keys(const DeploymentConfig& config, bool include_old,
+                                    const std::string& option_prefix = "--");
 
 }  // namespace ksc

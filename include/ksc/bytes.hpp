@@ -24,6 +24,9 @@ inline ByteView as_bytes(std::string_view s) {
 Bytes read_file(const std::filesystem::path& path, size_t max_size = 64u << 20);
 // The same, as text (the bytes unchanged: no decoding, no newline conversion).
 std::string read_text_file(const std::filesystem::path& path, size_t max_size = 64u << 20);
+// The same into memory that is wiped when freed, for a file that holds secrets
+// (deployment.toml: keep it in a Password).
+SecureBytes read_secret_file(const std::filesystem::path& path, size_t max_size = 64u << 20);
 
 // Big-endian cursor over untrusted bytes. Every read checks the remaining length
 // and throws ErrorKind::input "<what>: truncated ..." instead of reading past the end,

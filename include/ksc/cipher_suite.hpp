@@ -1,6 +1,6 @@
 // The cipher-suite seam: a key with an id (RSA: its certificate's SHA-1 thumbprint; AES:
 // its keyId) that opens a parsed value and seals a plaintext in a chosen format. RSA and
-// AES-GCM live behind it (rsa_suite.cpp, aes_suite.cpp); the classifier (value_state.hpp)
+// AES-GCM live behind it (rsa_suite.cpp, aes_suite.cpp); the classifier (value_migrator.hpp)
 // and kscipher use only this interface. One suite per thread: Botan objects keep state.
 #pragma once
 #include "ksc/aes_key.hpp"

@@ -1,6 +1,7 @@
 // kscipher's work on the [secrets] table: encrypt the "[plaintext]" values, change
-// one value, verify everything decrypts and every $secret{x} resolves. Pure: text in,
-// text out; the caller does the atomic write.
+// one value, verify everything decrypts and every $secret{x} resolves. Pure: the file
+// as DeploymentConfig::load read and parsed it in, new text out; the caller does the
+// atomic write.
 #pragma once
 #include "ksc/cipher_suite.hpp"
 #include "ksc/deployment_config.hpp"
@@ -15,17 +16,16 @@
 namespace ksc {
 
 struct ConfigureOutcome {
-    std::string new_text;                       // == input when nothing was waiting
+    Password new_text;                          // == config.text when nothing was waiting
     std::vector<std::string> encrypted_aliases; // in file order
 };
 
 // Encrypts every "[plaintext]" value of [secrets]; already-encrypted values are left alone,
 // so a second run changes nothing.
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name,
-                                           const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng);
+ConfigureOutcome encrypt_plaintext_secrets(const DeploymentConfig& config, const ValueEncryptor& encryptor,
+                                           Botan::RandomNumberGenerator& rng);
 // The same through the cipher-suite seam (configure --symmetric: an AES suite, format 4).
-ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_view file_name, CipherSuite& suite,
-                                           const SealSpec& how);
+ConfigureOutcome encrypt_plaintext_secrets(const DeploymentConfig& config, CipherSuite& suite, const SealSpec& how);
 
 // One warning per [secrets] value that is neither "[plaintext]" nor ciphertext (a value
 // typed without its brackets, or damaged): configure leaves it, and the product fails to
@@ -33,12 +33,11 @@ ConfigureOutcome encrypt_plaintext_secrets(std::string_view text, std::string_vi
 std::vector<std::string> odd_secret_warnings(const std::vector<SecretSlot>& slots, std::string_view file_name);
 
 // The slot of one secret; ErrorKind::input with a hint when [secrets] has no such alias.
-SecretSlot find_secret(std::string_view text, std::string_view file_name, std::string_view alias);
+const SecretSlot& find_secret(const DeploymentConfig& config, std::string_view alias);
 
-// Replaces the value of one existing secret with the encryption of `plaintext`.
-std::string change_secret(std::string_view text, std::string_view file_name, std::string_view alias,
-                          ByteView plaintext, const ValueEncryptor& encryptor,
-                          Botan::RandomNumberGenerator& rng);
+// The file with the value of one existing secret replaced by the encryption of `plaintext`.
+Password change_secret(const DeploymentConfig& config, std::string_view alias, ByteView plaintext,
+                       const ValueEncryptor& encryptor, Botan::RandomNumberGenerator& rng);
 
 struct SecretCheck {
     std::string alias;
@@ -61,16 +60,13 @@ struct PreviousKey {
 // Decrypts every [secrets] value (plaintext discarded at once) and checks that every
 // $secret{x} in the file names a secret that exists and is encrypted. A secret that
 // opens only under `previous` is reported as state "primary_key": not yet migrated.
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
-                             const Botan::Private_Key& key, const PlainDecryption& plain,
-                             Botan::RandomNumberGenerator& rng, const PreviousKey* previous = nullptr);
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text,
-                             const Botan::Private_Key& key, const Transformation& plain_transformation,
-                             Botan::RandomNumberGenerator& rng);
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const Botan::Private_Key& key,
+                             const PlainDecryption& plain, Botan::RandomNumberGenerator& rng,
+                             const PreviousKey* previous = nullptr);
 // The same with any way of decrypting one value (`open` throws ksc::Error when the value
 // does not decrypt; its plaintext is discarded at once): verify --symmetric.
 using SecretOpener = std::function<void(std::string_view value, const std::string& what)>;
-VerifyOutcome verify_secrets(const DeploymentConfig& config, std::string_view text, const SecretOpener& open,
+VerifyOutcome verify_secrets(const DeploymentConfig& config, const SecretOpener& open,
                              const PreviousKey* previous = nullptr);
 
 }  // namespace ksc

@@ -2,6 +2,9 @@
 // tables with the product's defaults and the internal -> primary fallback, and the
 // [secrets] table. Rules: README.md "deployment.toml fallbacks" and deployment_config.cpp.
 #pragma once
+#include "ksc/password.hpp"
+#include "ksc/secrets_editor.hpp"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -21,23 +24,16 @@ struct KeystoreSettings {
     // ask through the password options) or an unresolvable placeholder.
     // A table with a `password` line and no `key_password` line has key_password
     // equal to its own password (not inherited): see deployment_config.cpp.
-    std::optional<std::string> password;
-    std::optional<std::string> key_password;
+    std::optional<Password> password;
+    std::optional<Password> key_password;
     // As written, only to compare the two (may be "$secret{x}", or secret text
-    // around a placeholder): never print these.
-    std::string password_raw;
-    std::string key_password_raw;
+    // around a placeholder).
+    Password password_raw;
+    Password key_password_raw;
     // Why password / key_password is nullopt: names the placeholder, never the
     // text around it, so it may be printed. Empty when the value is known.
     std::string password_problem;
     std::string key_password_problem;
-
-    KeystoreSettings() = default;
-    KeystoreSettings(const KeystoreSettings&) = default;
-    KeystoreSettings(KeystoreSettings&&) = default;
-    KeystoreSettings& operator=(const KeystoreSettings&) = default;
-    KeystoreSettings& operator=(KeystoreSettings&&) = default;
-    ~KeystoreSettings();   // wipes the passwords
 };
 
 // A [database.<name>] table (apim_db, shared_db, identity_db, ...), as written.
@@ -46,57 +42,44 @@ struct DatabaseSettings {
     std::string type;             // "postgre", "mysql", "mssql", "oracle", "h2", ... (may be empty)
     std::string url;              // the JDBC URL, XML escapes (&amp;) undone
     std::string username;
-    std::string password;         // literal, or "$secret{alias}": never print it
-    DatabaseSettings() = default;
-    DatabaseSettings(const DatabaseSettings&) = default;
-    DatabaseSettings& operator=(const DatabaseSettings&) = default;
-    ~DatabaseSettings();          // wipes the password
+    Password password;            // literal, or "$secret{alias}"
 };
 
 // [encryption] of deployment.toml: the AES key of Carbon's symmetric internal crypto
-// (README.md "Symmetric encryption"). The texts are secrets: wiped, never printed.
+// (README.md "Symmetric encryption").
 struct EncryptionSettings {
     bool present = false;                 // the file has an [encryption] table
     bool key_written = false;             // it has a `key` line
     bool old_key_written = false;         // it has an `old_key` line
-    std::optional<std::string> key;       // after $env{X} resolution; nullopt: absent or unresolvable
-    std::optional<std::string> old_key;
+    std::optional<Password> key;          // after $env{X} resolution; nullopt: absent or unresolvable
+    std::optional<Password> old_key;
     std::string key_problem;              // why key is nullopt although written (names the placeholder only)
     std::string old_key_problem;
-
-    EncryptionSettings() = default;
-    EncryptionSettings(const EncryptionSettings&) = default;
-    EncryptionSettings(EncryptionSettings&&) = default;
-    EncryptionSettings& operator=(const EncryptionSettings&) = default;
-    EncryptionSettings& operator=(EncryptionSettings&&) = default;
-    ~EncryptionSettings();   // wipes the key texts
 };
 
+// Every secret text below is a Password: wiped when freed, never printed.
 struct DeploymentConfig {
     std::filesystem::path file;   // deployment.toml
     std::filesystem::path home;   // product home (CARBON_HOME)
+    // The file as read (it holds keystore passwords too), and the [secrets] values with
+    // their places in it, in file order: what kscipher's configure, change and verify
+    // edit and check, so a command reads and parses the file once.
+    Password text;
+    std::vector<SecretSlot> slots;
     KeystoreSettings primary;
     KeystoreSettings tls;
     KeystoreSettings internal;    // already merged with primary field by field
     KeystoreSettings truststore;
     bool internal_configured = false;   // [keystore.internal] has its own file_name
     EncryptionSettings encryption;
-    std::map<std::string, std::string> secrets;  // alias -> decoded value of [secrets]
-                                                 // (may be "[plaintext]": wiped on destruction)
+    std::map<std::string, Password> secrets;     // alias -> decoded value of [secrets] (may be "[plaintext]")
     std::vector<std::string> secret_references;  // every $secret{x} name used in the file, in order
     std::vector<DatabaseSettings> databases;     // [database.*] tables with a url or type, by name
 
-    // Parses the file (malformed TOML: ErrorKind::input with line and column).
+    // Reads and parses the file (malformed TOML: ErrorKind::input with line and column).
     static DeploymentConfig load(const std::filesystem::path& file, const std::filesystem::path& home);
     static DeploymentConfig parse(std::string_view text, const std::filesystem::path& file,
                                   const std::filesystem::path& home);
-
-    DeploymentConfig() = default;
-    DeploymentConfig(const DeploymentConfig&) = default;
-    DeploymentConfig(DeploymentConfig&&) = default;
-    DeploymentConfig& operator=(const DeploymentConfig&) = default;
-    DeploymentConfig& operator=(DeploymentConfig&&) = default;
-    ~DeploymentConfig();
 };
 
 // deployment.toml of a home: <home>/repository/conf/deployment.toml

@@ -14,8 +14,11 @@
 namespace ksc {
 
 struct RunInfo {
-    std::string source_thumbprint;
-    std::string target_thumbprint;
+    // The keys' ids (MigrationKey::id): an RSA certificate's SHA-1 thumbprint, or "AES:" +
+    // an AES keyId. Journals made before AES support hold thumbprints in columns named
+    // source_thumbprint / target_thumbprint; they are read the same way.
+    std::string source_key;
+    std::string target_key;
     std::string started_at;      // UTC ISO-8601
     std::string finished_at;     // empty while unfinished
     std::string backup_file;     // database backup made before the first batch (may be empty)

@@ -25,14 +25,19 @@ struct KeySpec {
     std::string alias;
     PasswordOptions password;           // store password sources
     std::filesystem::path key_password_file;  // JKS key password when it differs
-    std::optional<std::string> config_password;      // literal from deployment.toml
-    std::optional<std::string> config_key_password;
+    std::optional<Password> config_password;      // literal from deployment.toml
+    std::optional<Password> config_key_password;
     std::string origin;                 // "[keystore.internal]", "--keystore", ... for messages
 };
 
 // The key of a role of deployment.toml ("internal": [keystore.internal] with the
 // product's fallback to primary; "primary"), with the given password options.
 KeySpec key_spec_for_role(const DeploymentConfig& config, std::string_view role,
+                          const PasswordOptions& password, const std::filesystem::path& key_password_file);
+
+// An explicit keystore entry (--keystore/--alias, --from-keystore/--from-alias, ...): the
+// options are named in messages with password.option_prefix. No alias: ErrorKind::usage.
+KeySpec explicit_key_spec(const std::string& keystore, const std::string& alias, const std::string& type,
                           const PasswordOptions& password, const std::filesystem::path& key_password_file);
 
 struct LoadedKey {

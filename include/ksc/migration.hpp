@@ -4,8 +4,9 @@
 #pragma once
 #include "ksc/database.hpp"
 #include "ksc/key_selection.hpp"
+#include "ksc/migration_keys.hpp"
 #include "ksc/targets.hpp"
-#include "ksc/value_state.hpp"
+#include "ksc/value_migrator.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -45,8 +46,8 @@ struct Problem {
 struct TargetReport {
     std::string database;            // empty: the table is in none of the databases (JSON null)
     Target target;
-    bool missing = false;            // cannot be scanned: a part absent, a bad `where`, a bad key
-    std::vector<std::string> missing_parts;
+    bool unscannable = false;        // cannot be scanned: a part absent, a bad `where`, a bad key
+    std::vector<std::string> scan_problems;
     int64_t rows = 0;
     StateCounts states;
     int64_t rewritten = 0;           // run: values re-encrypted now
@@ -74,8 +75,8 @@ struct ConfigReport {
 };
 
 struct MigrationReport {
-    const LoadedKey* source = nullptr;
-    const LoadedKey* target = nullptr;
+    MigrationKey source;   // unset (no key) in the reports of rollback-only paths
+    MigrationKey target;
     std::vector<TargetReport> targets;
     ConfigReport config;
     double estimated_seconds = 0;
@@ -124,9 +125,9 @@ struct MigrationSettings {
     std::vector<Problem> preflight_problems;
 };
 
-MigrationReport plan_migration(const KeyPair& keys, const MigrationSettings& s, bool quick);
-MigrationReport run_migration(const KeyPair& keys, const MigrationSettings& s);
-MigrationReport verify_migration(const KeyPair& keys, const MigrationSettings& s);
+MigrationReport plan_migration(const MigrationKeys& keys, const MigrationSettings& s, bool quick);
+MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings& s);
+MigrationReport verify_migration(const MigrationKeys& keys, const MigrationSettings& s);
 
 // What rollback and finalize did: lines to print, and the problems that need the
 // operator's hand (the program prints them and exits 1 when there are any).

@@ -19,7 +19,7 @@ struct PasswordOptions {
 };
 
 // `what` names the password in prompts and errors ("store password of wso2carbon.jks").
-Password resolve_password(const PasswordOptions& options, const std::optional<std::string>& config_literal,
+Password resolve_password(const PasswordOptions& options, const std::optional<Password>& config_literal,
                           const std::string& what);
 
 // First line of a file (trailing CR/LF removed).

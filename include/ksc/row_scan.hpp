@@ -31,7 +31,7 @@ struct ScanPlan {
 };
 ScanPlan plan_scan(const Database& db, const Target& t);
 // plan_scan(db, t).problems.
-std::vector<std::string> missing_parts(const Database& db, const Target& t);
+std::vector<std::string> scan_problems(const Database& db, const Target& t);
 
 class RowScanner {
 public:

@@ -3,6 +3,7 @@
 // (the ejson/ecfg approach). Pure functions, no I/O.
 #pragma once
 #include "ksc/bytes.hpp"
+#include "ksc/password.hpp"
 
 #include <cstddef>
 #include <string>
@@ -13,7 +14,7 @@ namespace ksc {
 
 struct SecretSlot {
     std::string alias;      // the key, decoded
-    std::string value;      // the string value, decoded per TOML (escapes resolved)
+    Password value;         // the string value, decoded per TOML (escapes resolved)
     size_t begin = 0;       // byte offset of the value token in the text (opening quote)
     size_t end = 0;         // one past its closing quote
     size_t line = 0;        // 1-based, for messages
@@ -21,13 +22,6 @@ struct SecretSlot {
     // the text between the first '[' and the last ']'.
     bool is_plaintext() const;
     SecureBytes plaintext() const;   // wiped when released
-
-    SecretSlot() = default;
-    SecretSlot(const SecretSlot&) = default;
-    SecretSlot(SecretSlot&&) = default;
-    SecretSlot& operator=(const SecretSlot&) = default;
-    SecretSlot& operator=(SecretSlot&&) = default;
-    ~SecretSlot();   // wipes `value`
 };
 
 // Every string value of [secrets] in file order. Malformed TOML -> ErrorKind::input
@@ -39,7 +33,8 @@ struct SecretReplacement {
     std::string new_value;       // raw string content; written as a TOML basic string
 };
 // Returns the text with each [begin,end) replaced by "new_value" (quoted, escaped
-// as needed). Replacements must not overlap.
-std::string splice_secrets(std::string_view toml_text, std::vector<SecretReplacement> replacements);
+// as needed). Replacements must not overlap. A Password: the rest of the file may hold
+// secrets (a literal keystore password).
+Password splice_secrets(std::string_view toml_text, std::vector<SecretReplacement> replacements);
 
 }  // namespace ksc

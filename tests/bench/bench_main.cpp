@@ -9,8 +9,14 @@
 //       key (the library's encryptor, which Java reads: see the interop tests), plus
 //       TARGET_ROWS values already under a second key. KSC_BENCH_VALUES=plain-pkcs1 makes
 //       legacy plain PKCS#1 v1.5 values instead.
+//   ksc_bench gen-aes-db DB ROWS KEY_FILE
+//       The same table with ROWS format-3 values (Carbon's AES-GCM, 128-byte IV, keyId) under
+//       the AES key in the first line of KEY_FILE (the library's writer, which Java reads:
+//       see tests/e2e/test_symmetric.sh).
 //   ksc_bench rss COMMAND...
 //       Runs COMMAND; prints "<seconds> <peak RSS KiB> <exit code> <CPU seconds, user + system>".
+#include "ksc/aes_key_source.hpp"
+#include "ksc/cipher_suite.hpp"
 #include "ksc/key_selection.hpp"
 #include "ksc/database.hpp"
 #include "ksc/value_crypto.hpp"
@@ -61,6 +67,33 @@ int rsa_rate(double seconds, int cpu) {
     return 0;
 }
 
+// An empty SQLite file holding the token table (the library never creates a database:
+// a typo must not make an empty one).
+std::unique_ptr<Database> new_token_db(const char* file) {
+    if (FILE* f = std::fopen(file, "wx")) std::fclose(f);
+    auto db = open_database(parse_database_address(file), Database::Mode::read_write);
+    db->exec("CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), "
+             "TOKEN_STATE VARCHAR(25))");
+    return db;
+}
+
+// Inserts `rows` tokens (tok<from+i>, "access-token-<from+i>" sealed by `seal`), 10,000 per transaction.
+template <typename Seal>
+void insert_tokens(Database& db, int64_t from, int64_t rows, const Seal& seal) {
+    auto ins = db.prepare("INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES (?, ?, 'ACTIVE')");
+    const int64_t batch = 10000;
+    for (int64_t start = 0; start < rows; start += batch) {
+        Transaction tx(db);
+        for (int64_t i = start; i < std::min(rows, start + batch); ++i) {
+            const std::string plain = "access-token-" + std::to_string(from + i);
+            ins->bind(1, "tok" + std::to_string(from + i)).bind(2, seal(plain));
+            ins->step();
+            ins->reset();
+        }
+        tx.commit();
+    }
+}
+
 void fill(Database& db, const std::string& keystore, const std::string& pwfile, const std::string& alias,
           int64_t from, int64_t rows) {
     KeySpec spec;
@@ -76,18 +109,7 @@ void fill(Database& db, const std::string& keystore, const std::string& pwfile, 
                              Transformation::parse(legacy ? "RSA" : "RSA/ECB/OAEPwithSHA1andMGF1Padding"),
                              legacy ? OutputFormat::plain : OutputFormat::self_contained);
     Botan::AutoSeeded_RNG rng;
-    auto ins = db.prepare("INSERT INTO IDN_OAUTH2_ACCESS_TOKEN VALUES (?, ?, 'ACTIVE')");
-    const int64_t batch = 10000;
-    for (int64_t start = 0; start < rows; start += batch) {
-        Transaction tx(db);
-        for (int64_t i = start; i < std::min(rows, start + batch); ++i) {
-            const std::string plain = "access-token-" + std::to_string(from + i);
-            ins->bind(1, "tok" + std::to_string(from + i)).bind(2, enc.encrypt(as_bytes(plain), rng));
-            ins->step();
-            ins->reset();
-        }
-        tx.commit();
-    }
+    insert_tokens(db, from, rows, [&](const std::string& plain) { return enc.encrypt(as_bytes(plain), rng); });
 }
 
 int gen_db(int argc, char** argv) {
@@ -95,15 +117,26 @@ int gen_db(int argc, char** argv) {
         std::fprintf(stderr, "usage: ksc_bench gen-db DB ROWS KEYSTORE PASSWORD_FILE ALIAS [T_KEYSTORE T_PWFILE T_ALIAS T_ROWS]\n");
         return 2;
     }
-    // The library never creates a database (a typo must not make an empty one): start from an empty file.
-    if (FILE* f = std::fopen(argv[2], "wx")) std::fclose(f);
-    auto db_owner = open_database(parse_database_address(argv[2]), Database::Mode::read_write);
+    auto db_owner = new_token_db(argv[2]);
     Database& db = *db_owner;
-    db.exec("CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), "
-            "TOKEN_STATE VARCHAR(25))");
     const int64_t rows = std::stoll(argv[3]);
     fill(db, argv[4], argv[5], argv[6], 0, rows);
     if (argc == 11) fill(db, argv[7], argv[8], argv[9], rows, std::stoll(argv[10]));
+    return 0;
+}
+
+int gen_aes_db(int argc, char** argv) {
+    if (argc != 5) {
+        std::fprintf(stderr, "usage: ksc_bench gen-aes-db DB ROWS KEY_FILE\n");
+        return 2;
+    }
+    AesKeyOptions key_file;
+    key_file.file = argv[4];
+    const AesKey key = *explicit_aes_key(key_file);
+    auto suite = make_aes_suite(key);
+    const SealSpec format3 = SealSpec::aes_value(CiphertextFormat::symmetric_carbon);
+    auto db = new_token_db(argv[2]);
+    insert_tokens(*db, 0, std::stoll(argv[3]), [&](const std::string& plain) { return suite->seal(as_bytes(plain), format3); });
     return 0;
 }
 
@@ -134,8 +167,9 @@ int main(int argc, char** argv) {
         const std::string cmd = argc > 1 ? argv[1] : "";
         if (cmd == "rsa-rate" && argc == 4) return rsa_rate(std::stod(argv[2]), std::stoi(argv[3]));
         if (cmd == "gen-db") return gen_db(argc, argv);
+        if (cmd == "gen-aes-db") return gen_aes_db(argc, argv);
         if (cmd == "rss" && argc > 2) return rss(argc, argv);
-        std::fprintf(stderr, "usage: ksc_bench rsa-rate SECONDS CPU | gen-db ... | rss COMMAND...\n");
+        std::fprintf(stderr, "usage: ksc_bench rsa-rate SECONDS CPU | gen-db ... | gen-aes-db ... | rss COMMAND...\n");
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ksc_bench: %s\n", e.what());

@@ -47,6 +47,13 @@ run_stdin() {
   set -e
   OUT=$(cat "$WORK/.out"); ERR=$(cat "$WORK/.err")
 }
+# wait_until CMD...: polls CMD every 50 ms for up to 20 s (a slow machine must not make a
+# test send its signal before the program is where the test means it to be).
+wait_until() {
+  local i
+  for i in $(seq 1 400); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
 expect_rc() {  # code what
   [[ "$RC" == "$1" ]] || fail "$2: exit $RC, expected $1; stderr: $ERR"
   ok

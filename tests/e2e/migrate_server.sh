@@ -5,33 +5,7 @@
 # the Java peer encrypted for the SQLite fixture. plan, run, verify, status, rollback,
 # finalize, kill -9 and resume, a product write racing the run, bad connections; Java
 # reads every migrated value under the new key.
-source "$KSC_SRC/tests/e2e/db_servers.sh"
-cd "$WORK"
-db_servers_trap
-case $BACKEND in
-  postgres)
-    start_postgres || fail "could not start a private PostgreSQL server"
-    URL=$PG_URL; PORT=$PG_PORT; SCHEME=postgresql
-    sqlq() { pg -c "$1"; }
-    load_sql() { pg -f "$1" > /dev/null; }
-    SERIAL=SERIAL; BYTES=BYTEA; J='"KSMIGRATE_JOURNAL"'; IN_SCHEMA="table_schema = 'public'"
-    as_text() { echo "convert_from($1, 'UTF8')"; }
-    hex_of() { echo "encode($1, 'hex')"; }
-    joined() { echo "string_agg($1, ',' ORDER BY $2)"; }
-    ;;
-  mysql)
-    start_mariadb || fail "could not start a private MariaDB server"
-    URL=$MY_URL; PORT=$MY_PORT; SCHEME=mysql
-    sqlq() { my -e "SET SESSION group_concat_max_len = 100000000; $1"; }
-    load_sql() { my < "$1"; }
-    SERIAL="INTEGER AUTO_INCREMENT"; BYTES=BLOB; J='`KSMIGRATE_JOURNAL`'; IN_SCHEMA="table_schema = DATABASE()"
-    as_text() { echo "CAST($1 AS CHAR)"; }
-    hex_of() { echo "LOWER(HEX($1))"; }
-    joined() { echo "group_concat($1 ORDER BY $2 SEPARATOR ',')"; }
-    ;;
-  *) fail "BACKEND must be postgres or mysql" ;;
-esac
-printf '%s\n' "$DB_PASSWORD" > dbpw.txt
+source "$KSC_SRC/tests/e2e/server_backend.sh"
 
 make_migration_home
 configure_internal_keystore
@@ -133,9 +107,7 @@ assert_eq "$fp_before$vals_before" "$(fingerprint)$(db_values)" "plan changed no
 # --- no --db: the databases deployment.toml declares, the password a $secret{} of [secrets].
 sed -i "/^\[secrets\]/a apim_db_password = \"[$DB_PASSWORD]\"" "$CONF"
 "$KSCIPHER" configure --home "$H" >/dev/null || fail "kscipher configure for the database password"
-if [[ $BACKEND == postgres ]]; then kind=postgre; jdbc="jdbc:postgresql://127.0.0.1:$PORT/apim_db?sslmode=disable&amp;ssl=false"
-else kind=mysql; jdbc="jdbc:mysql://127.0.0.1:$PORT/apim_db?useSSL=false&amp;allowPublicKeyRetrieval=true"; fi
-printf '\n[database.apim_db]\ntype = "%s"\nurl = "%s"\nusername = "apimadmin"\npassword = "$secret{apim_db_password}"\n' "$kind" "$jdbc" >> "$CONF"
+printf '\n[database.apim_db]\ntype = "%s"\nurl = "%s"\nusername = "apimadmin"\npassword = "$secret{apim_db_password}"\n' "$DB_TYPE" "$(jdbc_url apim_db)" >> "$CONF"
 printf '\n[database.apim_db.pool_options]\nmaxActive = 100\n' >> "$CONF"
 run_capture "$KSMIGRATE" plan --home "$H" --json declared.json
 expect_rc 1 "plan on the database deployment.toml declares"

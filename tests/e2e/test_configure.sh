@@ -210,4 +210,26 @@ assert_not_contains "$OUT$ERR" "admin-pw" "no plaintext printed"
 run_capture "$KSCIPHER" verify --home "$H3" --json
 expect_rc 1 "verify --json after [keystore.internal]"
 assert_eq "primary_key" "$(jq -r '.secrets[0].state' <<<"$OUT")" "JSON state of a secret under the primary key"
+# Each command reads deployment.toml once and parses it once: the loaded DeploymentConfig
+# carries the text and its [secrets] to every step (issue 12 item 7). Counted as the
+# opens of the file for reading.
+if strace -qq -o /dev/null true 2>/dev/null; then
+  reads_of() {  # FILE CMD...: how many times CMD opened FILE for reading
+    local file=$1; shift
+    strace -f -qq -e trace=openat -o "$WORK/trace" "$@" >/dev/null 2>&1 </dev/null || true
+    grep -c "\"$file\", O_RDONLY" "$WORK/trace" || true
+  }
+  printf 'fresh_one = "[fresh]"\n' >> "$C3"
+  sed -i 's/^\[secrets\]$/[secrets]\nfresh_two = "[fresh2]"/' "$C3"
+  assert_eq 1 "$(reads_of "$C3" "$KSCIPHER" configure --home "$H3")" "configure reads deployment.toml once"
+  assert_contains "$(cat "$C3")" 'fresh_two = "' "configure under strace did its work"
+  assert_not_contains "$(cat "$C3")" '[fresh2]' "configure under strace encrypted the value"
+  echo -n new-value > value.txt
+  assert_eq 1 "$(strace -f -qq -e trace=openat -o "$WORK/trace" "$KSCIPHER" change fresh_one --home "$H3" < value.txt >/dev/null 2>&1;
+                 grep -c "\"$C3\", O_RDONLY" "$WORK/trace")" "change reads deployment.toml once"
+  assert_eq 1 "$(reads_of "$C3" "$KSCIPHER" verify --home "$H3")" "verify reads deployment.toml once"
+  assert_eq 1 "$(reads_of "$C3" "$KSCIPHER" check --home "$H3")" "check reads deployment.toml once"
+else
+  echo "skipped: counting the reads of deployment.toml (strace cannot run here)"
+fi
 done_testing

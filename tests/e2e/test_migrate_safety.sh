@@ -46,7 +46,7 @@ assert_contains "$(cat refused.md)" "Data Encipherment" "the Markdown report too
 run_capture "$KSMIGRATE" plan "${T[@]}" --json clean.json --markdown clean.md
 expect_rc 0 "plan of a clean database"
 # What a change ticket needs.
-assert_eq "2 GO $DB $((N + 2)) $N" "$(jq -r '"\(.schema_version) \(.verdict) \(.databases[0]) \(.totals.to_reencrypt) \(.run_writes.databases[0].values)"' clean.json)" "ticket fields"
+assert_eq "3 GO $DB $((N + 2)) $N" "$(jq -r '"\(.schema_version) \(.verdict) \(.databases[0]) \(.totals.to_reencrypt) \(.run_writes.databases[0].values)"' clean.json)" "ticket fields"
 [[ $(jq -r .generated_at clean.json) =~ ^20[0-9-]+T[0-9:]+Z$ ]] || fail "generated_at is not UTC ISO-8601"; ok
 assert_eq "$("$KSMIGRATE" --version | cut -d' ' -f2)" "$(jq -r .tool_version clean.json)" "tool version"
 assert_contains "$(jq -r .command_line clean.json)" "plan --home $H --db $DB" "the command line"

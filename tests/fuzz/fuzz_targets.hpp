@@ -298,7 +298,7 @@ inline Outcome fuzz_secrets_editor(const uint8_t* data, size_t size) {
     }
     std::string out;
     try {
-        out = splice_secrets(text, edits);
+        out = splice_secrets(text, edits).text();
     } catch (const Error&) {
         violated("splice_secrets refused the slots find_secret_slots returned");
     }
@@ -312,7 +312,7 @@ inline Outcome fuzz_secrets_editor(const uint8_t* data, size_t size) {
     size_t in_pos = 0, out_pos = 0;
     for (size_t i = 0; i < before.size(); ++i) {
         if (after[i].alias != before[i].alias) violated("the edit changed an alias");
-        if (after[i].value != secrets_replacement) violated("a secret does not read back as the new value");
+        if (after[i].value.text() != secrets_replacement) violated("a secret does not read back as the new value");
         if (before[i].begin < in_pos || after[i].begin < out_pos) violated("slots out of order");
         if (text.substr(in_pos, before[i].begin - in_pos) != std::string_view(out).substr(out_pos, after[i].begin - out_pos))
             violated("the edit changed bytes outside the secret values");

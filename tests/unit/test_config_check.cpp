@@ -147,7 +147,7 @@ std::string encrypted_for_prim(const Home& h, const std::string& plaintext) {
     KeySpec spec;
     spec.keystore = h.sec / "p.jks";
     spec.alias = "prim";
-    spec.config_password = "storepw";
+    spec.config_password = Password("storepw");
     const LoadedKey key = load_key(spec, false);
     Botan::AutoSeeded_RNG rng;
     const ValueEncryptor enc(*key.certificate.load_subject_public_key(), key.facts.thumbprint_sha1,

@@ -58,7 +58,7 @@ pool_options = { maxActive = 5 }
     const DatabaseSettings& apim = c.databases[0];
     CHECK(apim.name == "apim_db");
     CHECK(apim.url == "jdbc:mysql://db.example.com:3306/apim_db?useSSL=false&allowPublicKeyRetrieval=true");
-    CHECK(apim.password == "$secret{apim_db_password}");
+    CHECK(apim.password.text() == "$secret{apim_db_password}");
 
     std::vector<std::string> asked;
     const auto d = detail::declared_databases(c, [&](const std::string& alias) {
@@ -124,9 +124,9 @@ TEST_CASE("declared databases: each target is looked for where WSO2 keeps it") {
     CHECK(set.placements[0].db->name() == s.databases[0].display());
     CHECK(set.placements[1].target->table == "REG_PROPERTY");
     CHECK(set.placements[1].db->name() == s.databases[1].display());
-    REQUIRE(set.missing.size() == 1);
-    REQUIRE_FALSE(set.missing[0].missing_parts.empty());
-    CHECK(set.missing[0].missing_parts[0] ==
+    REQUIRE(set.unscannable.size() == 1);
+    REQUIRE_FALSE(set.unscannable[0].scan_problems.empty());
+    CHECK(set.unscannable[0].scan_problems[0] ==
           "table IDN_OAUTH_CONSUMER_APPS does not exist in apim_db (" + s.databases[0].display() + ")");
 
     // With --db (no names) every target is looked for in every database: both REG_PROPERTY tables.

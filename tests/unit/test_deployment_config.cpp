@@ -15,6 +15,11 @@ namespace {
 const std::filesystem::path home = "/opt/wso2am";
 const std::filesystem::path sec = "/opt/wso2am/repository/resources/security";
 
+// A secret's text, for comparing with what the test wrote.
+std::optional<std::string> text_of(const std::optional<Password>& p) {
+    return p ? std::optional<std::string>(p->text()) : std::nullopt;
+}
+
 DeploymentConfig parse(const std::string& text) {
     return DeploymentConfig::parse(text, deployment_toml_path(home), home);
 }
@@ -35,8 +40,8 @@ void check_default_keystore(const KeystoreSettings& s) {
     CHECK(s.file_name == "wso2carbon.jks");
     CHECK(s.type == "JKS");
     CHECK(s.alias == "wso2carbon");
-    CHECK(s.password == std::optional<std::string>("wso2carbon"));
-    CHECK(s.key_password == std::optional<std::string>("wso2carbon"));
+    CHECK(text_of(s.password) == std::optional<std::string>("wso2carbon"));
+    CHECK(text_of(s.key_password) == std::optional<std::string>("wso2carbon"));
 }
 
 }  // namespace
@@ -58,7 +63,7 @@ TEST_CASE("config: absent tables give the product defaults") {
     CHECK(c.truststore.table == "truststore");
     CHECK(c.truststore.file == sec / "client-truststore.jks");
     CHECK(c.truststore.type == "JKS");
-    CHECK(c.truststore.password == std::optional<std::string>("wso2carbon"));
+    CHECK(text_of(c.truststore.password) == std::optional<std::string>("wso2carbon"));
     CHECK(c.secrets.empty());
     CHECK(c.secret_references.empty());
     CHECK(c.file == deployment_toml_path(home));
@@ -75,8 +80,8 @@ TEST_CASE("config: internal and tls fall back to primary field by field") {
         CHECK(c.internal.file == sec / "internal.p12");
         CHECK(c.internal.alias == "prim");
         CHECK(c.internal.type == "PKCS12");
-        CHECK(c.internal.password == std::optional<std::string>("pp"));
-        CHECK(c.internal.key_password == std::optional<std::string>("kp"));
+        CHECK(text_of(c.internal.password) == std::optional<std::string>("pp"));
+        CHECK(text_of(c.internal.key_password) == std::optional<std::string>("kp"));
         CHECK(c.primary.file == sec / "primary.p12");
     }
     SUBCASE("internal without file_name is not configured but keeps its own fields") {
@@ -90,14 +95,14 @@ TEST_CASE("config: internal and tls fall back to primary field by field") {
         CHECK(c.tls.file == sec / "primary.p12");
         CHECK(c.tls.type == "PKCS12");
         CHECK(c.tls.alias == "tls");
-        CHECK(c.tls.password == std::optional<std::string>("pp"));
+        CHECK(text_of(c.tls.password) == std::optional<std::string>("pp"));
         CHECK(c.internal.file == sec / "primary.p12");
     }
     SUBCASE("primary with only file_name keeps the other defaults") {
         const DeploymentConfig c = parse("[keystore.primary]\nfile_name = \"/etc/ks/abs.jks\"\n");
         CHECK(c.primary.file == std::filesystem::path("/etc/ks/abs.jks"));
         CHECK(c.primary.alias == "wso2carbon");
-        CHECK(c.primary.password == std::optional<std::string>("wso2carbon"));
+        CHECK(text_of(c.primary.password) == std::optional<std::string>("wso2carbon"));
         CHECK(c.internal.file == std::filesystem::path("/etc/ks/abs.jks"));
     }
 }
@@ -112,17 +117,17 @@ TEST_CASE("config: placeholders in keystore values") {
             "key_password = \"$env{KSC_TEST_UNSET_VAR}\"\n");
         CHECK(c.primary.file == std::filesystem::path("/srv/keys/p.jks"));
         CHECK(c.primary.file_name == "/srv/keys/p.jks");
-        CHECK(c.primary.password == std::optional<std::string>("pre-s3cr3t-post"));
-        CHECK(c.primary.password_raw == "pre-$env{KSC_TEST_KS_PW}-post");
+        CHECK(text_of(c.primary.password) == std::optional<std::string>("pre-s3cr3t-post"));
+        CHECK(c.primary.password_raw.text() == "pre-$env{KSC_TEST_KS_PW}-post");
         CHECK_FALSE(c.primary.key_password.has_value());
-        CHECK(c.primary.key_password_raw == "$env{KSC_TEST_UNSET_VAR}");
+        CHECK(c.primary.key_password_raw.text() == "$env{KSC_TEST_UNSET_VAR}");
     }
     SUBCASE("$secret{} and $sys{} passwords must be asked for") {
         const DeploymentConfig c = parse(
             "[keystore.primary]\npassword = \"$secret{keystore_password}\"\nkey_password = \"$sys{ks.pw}\"\n"
             "[secrets]\nkeystore_password = \"[wso2carbon]\"\n");
         CHECK_FALSE(c.primary.password.has_value());
-        CHECK(c.primary.password_raw == "$secret{keystore_password}");
+        CHECK(c.primary.password_raw.text() == "$secret{keystore_password}");
         CHECK_FALSE(c.primary.key_password.has_value());
         CHECK_FALSE(c.internal.password.has_value());  // inherited as unknown, not as a default
         CHECK(c.secret_references == std::vector<std::string>{"keystore_password"});
@@ -138,7 +143,7 @@ TEST_CASE("config: placeholders in keystore values") {
     }
     SUBCASE("a lone dollar or brace is literal") {
         const DeploymentConfig c = parse("[keystore.primary]\npassword = \"pa$$w{rd}$env{\"\n");
-        CHECK(c.primary.password == std::optional<std::string>("pa$$w{rd}$env{"));
+        CHECK(text_of(c.primary.password) == std::optional<std::string>("pa$$w{rd}$env{"));
     }
 }
 
@@ -150,8 +155,8 @@ TEST_CASE("config: [secrets] values and $secret{} references everywhere, in file
         "[database.apim_db]\nurls = [\"a\", \"x$secret{in_array}y\", {pw = \"$secret{in_inline}\"}]\n"
         "dup = \"$secret{admin_password}\"\n");
     CHECK(c.secrets.size() == 2);
-    CHECK(c.secrets.at("admin_password") == "[admin]");
-    CHECK(c.secrets.at("ü✓") == "J4x==");
+    CHECK(c.secrets.at("admin_password").text() == "[admin]");
+    CHECK(c.secrets.at("ü✓").text() == "J4x==");
     CHECK(c.secret_references ==
           std::vector<std::string>{"admin_password", "gw_password", "in_array", "in_inline"});
 }
@@ -182,7 +187,7 @@ TEST_CASE("config: the real default deployment.toml and one like it on disk") {
     const DeploymentConfig c = DeploymentConfig::load(deployment_toml_path(h), h);
     CHECK(c.primary.file == security_dir(h) / "wso2carbon.jks");
     CHECK(c.tls.file == security_dir(h) / "wso2carbon.jks");
-    CHECK(c.tls.password == std::optional<std::string>("wso2carbon"));
+    CHECK(text_of(c.tls.password) == std::optional<std::string>("wso2carbon"));
     CHECK_FALSE(c.internal_configured);
     CHECK(c.secrets.empty());
 
@@ -200,40 +205,40 @@ TEST_CASE("config: a table's own password is its key password when it has no key
         "[keystore.primary]\nfile_name = \"p.jks\"\npassword = \"pp\"\nkey_password = \"kp\"\n";
     SUBCASE("primary with password only: not the default wso2carbon") {
         const DeploymentConfig c = parse("[keystore.primary]\nfile_name = \"p.jks\"\npassword = \"storepw\"\n");
-        CHECK(c.primary.key_password == std::optional<std::string>("storepw"));
-        CHECK(c.primary.key_password_raw == "storepw");
+        CHECK(text_of(c.primary.key_password) == std::optional<std::string>("storepw"));
+        CHECK(c.primary.key_password_raw.text() == "storepw");
         // internal and tls inherit both of primary's fields
-        CHECK(c.internal.key_password == std::optional<std::string>("storepw"));
-        CHECK(c.tls.key_password == std::optional<std::string>("storepw"));
+        CHECK(text_of(c.internal.key_password) == std::optional<std::string>("storepw"));
+        CHECK(text_of(c.tls.key_password) == std::optional<std::string>("storepw"));
     }
     SUBCASE("internal with its own password only: not primary's key_password") {
         const DeploymentConfig c =
             parse(primary_both + "[keystore.internal]\nfile_name = \"i.p12\"\npassword = \"ip\"\n");
-        CHECK(c.internal.password == std::optional<std::string>("ip"));
-        CHECK(c.internal.key_password == std::optional<std::string>("ip"));
-        CHECK(c.internal.key_password_raw == "ip");
-        CHECK(c.primary.key_password == std::optional<std::string>("kp"));
+        CHECK(text_of(c.internal.password) == std::optional<std::string>("ip"));
+        CHECK(text_of(c.internal.key_password) == std::optional<std::string>("ip"));
+        CHECK(c.internal.key_password_raw.text() == "ip");
+        CHECK(text_of(c.primary.key_password) == std::optional<std::string>("kp"));
     }
     SUBCASE("tls with its own password only") {
         const DeploymentConfig c = parse(primary_both + "[keystore.tls]\nfile_name = \"t.jks\"\npassword = \"tp\"\n");
-        CHECK(c.tls.key_password == std::optional<std::string>("tp"));
+        CHECK(text_of(c.tls.key_password) == std::optional<std::string>("tp"));
     }
     SUBCASE("a table without a password line still inherits primary's key_password") {
         const DeploymentConfig c = parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\n");
-        CHECK(c.internal.password == std::optional<std::string>("pp"));
-        CHECK(c.internal.key_password == std::optional<std::string>("kp"));
+        CHECK(text_of(c.internal.password) == std::optional<std::string>("pp"));
+        CHECK(text_of(c.internal.key_password) == std::optional<std::string>("kp"));
     }
     SUBCASE("an explicit key_password still wins") {
         const DeploymentConfig c =
             parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\npassword = \"ip\"\nkey_password = \"ik\"\n");
-        CHECK(c.internal.key_password == std::optional<std::string>("ik"));
+        CHECK(text_of(c.internal.key_password) == std::optional<std::string>("ik"));
     }
     SUBCASE("a password that must be asked for leaves the key password to be asked for too") {
         const DeploymentConfig c = parse(primary_both + "[keystore.internal]\nfile_name = \"i.jks\"\n"
                                                         "password = \"$secret{internal_pw}\"\n");
         CHECK_FALSE(c.internal.password.has_value());
         CHECK_FALSE(c.internal.key_password.has_value());  // not primary's "kp"
-        CHECK(c.internal.key_password_raw == "$secret{internal_pw}");
+        CHECK(c.internal.key_password_raw.text() == "$secret{internal_pw}");
         CHECK(c.internal.key_password_problem == c.internal.password_problem);
     }
 }
@@ -267,7 +272,7 @@ TEST_CASE("config: [encryption] key and old_key, with $env{} resolved and $secre
     CHECK(c.encryption.present);
     CHECK(c.encryption.key_written);
     REQUIRE(c.encryption.key);
-    CHECK(*c.encryption.key == "sixteen-byte-key");
+    CHECK(c.encryption.key->text() == "sixteen-byte-key");
     CHECK(c.encryption.old_key_written);
     CHECK_FALSE(c.encryption.old_key);
     CHECK(c.encryption.old_key_problem.find("$secret{old_aes}") != std::string::npos);
@@ -277,4 +282,24 @@ TEST_CASE("config: [encryption] key and old_key, with $env{} resolved and $secre
     CHECK_FALSE(unset.encryption.key);
     CHECK(unset.encryption.key_problem.find("KSC_TEST_NOT_SET_EVER") != std::string::npos);
     CHECK(error_of("[encryption]\nkey = 12\n").find("[encryption] key must be a string") != std::string::npos);
+}
+
+TEST_CASE("config: the file's text and its [secrets] values are kept, so a command reads and parses it once") {
+    const std::string text =
+        "[keystore.primary]\npassword = \"pp\"\n[secrets]\nb = \"[second]\"\na = 'CIPHER=='\n[server]\nx = 1\n";
+    const DeploymentConfig c = parse(text);
+    CHECK(c.text.text() == text);
+    REQUIRE(c.slots.size() == 2);  // in file order, not sorted by alias
+    CHECK(c.slots[0].alias == "b");
+    CHECK(c.slots[0].value.text() == "[second]");
+    CHECK(text.substr(c.slots[0].begin, c.slots[0].end - c.slots[0].begin) == "\"[second]\"");
+    CHECK(c.slots[1].alias == "a");
+    CHECK(text.substr(c.slots[1].begin, c.slots[1].end - c.slots[1].begin) == "'CIPHER=='");
+    CHECK(c.secrets.at("a").text() == "CIPHER==");
+
+    test::ScratchDir dir;
+    test::write(dir / "deployment.toml", text);
+    const DeploymentConfig loaded = DeploymentConfig::load(dir / "deployment.toml", dir.path());
+    CHECK(loaded.text.text() == text);
+    CHECK(loaded.slots.size() == 2);
 }

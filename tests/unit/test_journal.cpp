@@ -54,7 +54,7 @@ TEST_CASE("journal: begin, record, look up, summarize, walk newest first") {
     j.begin_or_resume(run_ab);
     CHECK(Journal::exists(*db));
     REQUIRE(j.run_info());
-    CHECK(j.run_info()->source_thumbprint == "AAAA");
+    CHECK(j.run_info()->source_key == "AAAA");
     CHECK(j.run_info()->finished_at.empty());
 
     const std::string blob_bytes("\x00\x01\xff\x00", 4);
@@ -152,7 +152,7 @@ TEST_CASE("journal: resume keeps the run, another key pair is refused") {
         CHECK(std::string(e.what()).find("j.db") != std::string::npos);
         CHECK(std::string(e.what()).find("BBBB") != std::string::npos);
     }
-    CHECK(j.run_info()->target_thumbprint == "BBBB");
+    CHECK(j.run_info()->target_key == "BBBB");
 }
 
 TEST_CASE("journal: drop leaves sqlite_master exactly as before begin_or_resume") {
@@ -210,4 +210,23 @@ TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothin
         CHECK(m.find("j.db") != std::string::npos);
     }
     CHECK_THROWS_AS(jr.require_same_key_pair(RunInfo{"CCCC", "BBBB", "", "", ""}), Error);
+}
+
+// A journal written before AES support names its key columns for thumbprints; the values
+// are the same RSA key ids, so run_info reads it and the run resumes (an AES key id, which
+// such a journal never holds, is another key pair: refused).
+TEST_CASE("journal: a run table with the old thumbprint columns is read and resumed") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    db->exec("CREATE TABLE \"KSMIGRATE_RUN\" (id INTEGER PRIMARY KEY CHECK (id = 1), source_thumbprint TEXT NOT NULL, "
+             "target_thumbprint TEXT NOT NULL, started TEXT NOT NULL, finished TEXT, backup_file TEXT)");
+    db->exec("INSERT INTO \"KSMIGRATE_RUN\" VALUES (1, 'AAAA', 'BBBB', '2026-01-01T00:00:00Z', NULL, 'b.db')");
+    Journal j(*db);
+    REQUIRE(j.run_info());
+    CHECK(j.run_info()->source_key == "AAAA");
+    CHECK(j.run_info()->target_key == "BBBB");
+    CHECK(j.run_info()->backup_file == "b.db");
+    j.begin_or_resume(run_ab);   // the same key pair: resumed, its start kept
+    CHECK(j.run_info()->started_at == "2026-01-01T00:00:00Z");
+    CHECK_THROWS_AS(j.require_same_key_pair(RunInfo{"AAAA", "AES:qNo=", "", "", ""}), Error);
 }

@@ -6,10 +6,6 @@
 #include "ksc/row_scan.hpp"
 #include "test_support.hpp"
 
-#include <botan/auto_rng.h>
-#include <botan/rsa.h>
-#include <botan/x509self.h>
-
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -61,23 +57,6 @@ bool same_rows(const std::vector<Row>& a, const std::vector<Row>& b) {
     for (size_t i = 0; i < a.size(); ++i)
         if (a[i].key != b[i].key || !(a[i].value == b[i].value)) return false;
     return true;
-}
-
-// A key made in memory (no keytool): plan needs one to build its workers, and the
-// values below are plain text, so no RSA operation runs.
-LoadedKey memory_key(const std::string& name) {
-    Botan::AutoSeeded_RNG rng;
-    auto key = std::make_shared<Botan::RSA_PrivateKey>(rng, 2048);
-    Botan::X509_Cert_Options opts("ksc-test-" + name);
-    opts.add_constraints(Botan::Key_Constraints(Botan::KEY_ENCIPHERMENT | Botan::DATA_ENCIPHERMENT));
-    LoadedKey k;
-    k.file = name + ".p12";
-    k.alias = name;
-    k.type = KeystoreType::pkcs12;
-    k.certificate = Botan::X509::create_self_signed_cert(opts, *key, "SHA-256", rng);
-    k.facts = describe_certificate(k.certificate);
-    k.private_key = key;
-    return k;
 }
 
 std::string typeof_value(const Database& db, const std::string& sql) {
@@ -215,7 +194,7 @@ TEST_CASE("row_scan: a duplicate key across a page boundary is a listed problem,
         INSERT INTO T VALUES (1, 'x', 'secret'), (1, 'y', 'secret'), (2, 'z', 'secret'), (3, 'p', 'plain'),
                              (3, 'q', 'plain');)");
     Target t{"T", "V", {"K"}, "", TargetKind::value};
-    const auto parts = missing_parts(*db, t);
+    const auto parts = scan_problems(*db, t);
     REQUIRE(parts.size() == 1);
     CHECK(parts[0].find("key (K) is not unique") != std::string::npos);
     CHECK(parts[0].find("rowid") != std::string::npos);  // says what to do instead
@@ -229,14 +208,14 @@ TEST_CASE("row_scan: a duplicate key across a page boundary is a listed problem,
     }
     // Only rows the `where` selects are paged: duplicates outside it do not matter.
     t.where = "KIND = 'plain'";
-    CHECK_FALSE(missing_parts(*db, t).empty());
+    CHECK_FALSE(scan_problems(*db, t).empty());
     t.where = "K <> 1";
-    CHECK_FALSE(missing_parts(*db, t).empty());  // 3, 3
+    CHECK_FALSE(scan_problems(*db, t).empty());  // 3, 3
     t.where = "KIND = 'secret' AND K > 1";
-    CHECK(missing_parts(*db, t).empty());
+    CHECK(scan_problems(*db, t).empty());
     CHECK(scan_all(*db, t, 1).size() == 1);
     // The rowid is always unique: the same table read without `key` gives every row.
-    CHECK(missing_parts(*db, Target{"T", "V", {}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, Target{"T", "V", {}, "", TargetKind::value}).empty());
     CHECK(scan_all(*db, Target{"T", "V", {}, "", TargetKind::value}, 1).size() == 5);
 }
 
@@ -250,10 +229,10 @@ TEST_CASE("row_scan: a key the schema makes unique is trusted, part of one is st
         CREATE TABLE U(C TEXT, V TEXT);
         CREATE UNIQUE INDEX U_C ON U(C);
         INSERT INTO U VALUES ('a', 'x'), ('b', 'y');)");
-    CHECK(missing_parts(*db, Target{"P", "V", {"A", "B"}, "", TargetKind::value}).empty());
-    CHECK(missing_parts(*db, Target{"P", "V", {"b", "a"}, "", TargetKind::value}).empty());
-    CHECK(missing_parts(*db, Target{"U", "V", {"C"}, "", TargetKind::value}).empty());
-    const auto parts = missing_parts(*db, Target{"P", "V", {"A"}, "", TargetKind::value});
+    CHECK(scan_problems(*db, Target{"P", "V", {"A", "B"}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, Target{"P", "V", {"b", "a"}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, Target{"U", "V", {"C"}, "", TargetKind::value}).empty());
+    const auto parts = scan_problems(*db, Target{"P", "V", {"A"}, "", TargetKind::value});
     REQUIRE(parts.size() == 1);
     CHECK(parts[0].find("key (A) is not unique") != std::string::npos);
     CHECK(scan_all(*db, Target{"P", "V", {"B", "A"}, "", TargetKind::value}, 1).size() == 3);
@@ -265,11 +244,11 @@ TEST_CASE("row_scan: a NULL in any key column is a listed problem") {
         CREATE TABLE R(A INTEGER, B TEXT, V TEXT, PRIMARY KEY (A, B));
         INSERT INTO R VALUES (1, 'x', 'v1'), (2, NULL, 'v2'), (3, 'z', 'v3');)");
     Target t{"R", "V", {"A", "B"}, "", TargetKind::value};
-    const auto parts = missing_parts(*db, t);
+    const auto parts = scan_problems(*db, t);
     REQUIRE(parts.size() == 1);
     CHECK(parts[0].find("key (A, B) is NULL") != std::string::npos);
     t.where = "A <> 2";
-    CHECK(missing_parts(*db, t).empty());
+    CHECK(scan_problems(*db, t).empty());
     CHECK(scan_all(*db, t, 1).size() == 2);
 }
 
@@ -279,31 +258,31 @@ TEST_CASE("row_scan: a where naming a column this database lacks is a listed pro
     auto db = make_db(dir, R"(
         CREATE TABLE IDP_AUTHENTICATOR_PROPERTY(ID INTEGER PRIMARY KEY, PROPERTY_KEY TEXT, PROPERTY_VALUE TEXT);)");
     Target t{"IDP_AUTHENTICATOR_PROPERTY", "PROPERTY_VALUE", {"ID"}, "IS_SECRET = '1'", TargetKind::value};
-    CHECK(missing_parts(*db, t) == std::vector<std::string>{"where: no such column: IS_SECRET"});
+    CHECK(scan_problems(*db, t) == std::vector<std::string>{"where: no such column: IS_SECRET"});
     t.where = "PROPERTY_KEY = 'x'); DROP TABLE IDP_AUTHENTICATOR_PROPERTY; SELECT (1";
-    const auto two = missing_parts(*db, t);
+    const auto two = scan_problems(*db, t);
     REQUIRE(two.size() == 1);
     CHECK(two[0].rfind("where: ", 0) == 0);
     CHECK(db->stored_table("IDP_AUTHENTICATOR_PROPERTY"));
     t.where = "PROPERTY_KEY = 'ClientSecret'";
-    CHECK(missing_parts(*db, t).empty());
+    CHECK(scan_problems(*db, t).empty());
     // A missing target column is reported as such, not as a failing SELECT as well.
-    CHECK(missing_parts(*db, {"IDP_AUTHENTICATOR_PROPERTY", "X", {"ID"}, "IS_SECRET = '1'", TargetKind::value}) ==
+    CHECK(scan_problems(*db, {"IDP_AUTHENTICATOR_PROPERTY", "X", {"ID"}, "IS_SECRET = '1'", TargetKind::value}) ==
           std::vector<std::string>{"column IDP_AUTHENTICATOR_PROPERTY.X does not exist"});
 }
 
-TEST_CASE("row_scan: missing_parts names what is missing") {
+TEST_CASE("row_scan: scan_problems names what is missing") {
     ScratchDir dir;
     auto db = make_db(dir, R"(
         CREATE TABLE IDN_SECRET(ID TEXT PRIMARY KEY, SECRET_VALUE TEXT);
         CREATE TABLE WR(ID TEXT PRIMARY KEY, V TEXT) WITHOUT ROWID;)");
-    CHECK(missing_parts(*db, {"IDN_SECRET", "SECRET_VALUE", {"ID"}, "", TargetKind::value}).empty());
-    CHECK(missing_parts(*db, {"idn_secret", "secret_value", {"id"}, "", TargetKind::value}).empty());
-    CHECK(missing_parts(*db, {"NOPE", "X", {"ID"}, "", TargetKind::value}) ==
+    CHECK(scan_problems(*db, {"IDN_SECRET", "SECRET_VALUE", {"ID"}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, {"idn_secret", "secret_value", {"id"}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, {"NOPE", "X", {"ID"}, "", TargetKind::value}) ==
           std::vector<std::string>{"table NOPE does not exist"});
-    CHECK(missing_parts(*db, {"IDN_SECRET", "X", {"ID", "K2"}, "", TargetKind::value}) ==
+    CHECK(scan_problems(*db, {"IDN_SECRET", "X", {"ID", "K2"}, "", TargetKind::value}) ==
           std::vector<std::string>{"column IDN_SECRET.X does not exist", "key column IDN_SECRET.K2 does not exist"});
-    CHECK(missing_parts(*db, {"IDN_SECRET", "SECRET_VALUE", {}, "", TargetKind::value}).empty());
+    CHECK(scan_problems(*db, {"IDN_SECRET", "SECRET_VALUE", {}, "", TargetKind::value}).empty());
     // No key given: SQLite's rowid, or (a WITHOUT ROWID table) the primary key.
     const auto wr = plan_scan(*db, {"WR", "V", {}, "", TargetKind::value});
     CHECK(wr.problems.empty());
@@ -352,7 +331,9 @@ TEST_CASE("row_scan: plan and verify stop after the batch in which SIGINT/SIGTER
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
         INSERT INTO IDN_SECRET SELECT i, 'plain-' || i FROM n;)");
     db.reset();
-    const LoadedKey source = memory_key("source"), target = memory_key("target");
+    // Plain text values: no RSA operation runs, but plan builds its workers from the keys.
+    const LoadedKey source = ksc::test::memory_key("source", ksc::test::rsa_keys().a);
+    const LoadedKey target = ksc::test::memory_key("target", ksc::test::rsa_keys().b);
     std::atomic<bool> stop{true};  // already set: the first batch is the last
     MigrationSettings s;
     s.databases = {parse_database_address((dir / "scan.db").string())};

@@ -45,6 +45,11 @@ const std::string sample =
     "file_name = \"wso2carbon.jks\"  # after [secrets]\n"
     "password = \"wso2carbon\"\n";
 
+// splice_secrets' result (wiped memory) as a string, for comparisons.
+std::string spliced(std::string_view text, std::vector<SecretReplacement> replacements) {
+    return std::string(splice_secrets(text, std::move(replacements)).text());
+}
+
 std::map<std::string, std::string> secrets_of(const std::string& text) {
     std::map<std::string, std::string> out;
     const toml::table doc = toml::parse(text);
@@ -60,7 +65,7 @@ std::string splice_and_check(const std::string& text, const std::vector<SecretSl
                              const std::map<std::string, std::string>& new_values) {
     std::vector<SecretReplacement> edits;
     for (const auto& s : slots) edits.push_back({s.begin, s.end, new_values.at(s.alias)});
-    const std::string out = splice_secrets(text, edits);
+    const std::string out = spliced(text, edits);
 
     size_t in = 0, pos = 0;
     for (const auto& s : slots) {
@@ -96,14 +101,14 @@ TEST_CASE("secrets: slots are found with exact byte offsets and decoded values")
 
     std::map<std::string, const SecretSlot*> by;
     for (const auto& s : slots) by[s.alias] = &s;
-    CHECK(by.at("admin_password")->value == "[admin]");
-    CHECK(by.at("indented")->value == "[lit\\eral]");
-    CHECK(by.at("ü✓")->value == "[x]");
-    CHECK(by.at("unicode")->value == "[pässwörd✓]");
-    CHECK(by.at("escaped")->value == "[a\"b\\cé]");
+    CHECK(by.at("admin_password")->value.text() == "[admin]");
+    CHECK(by.at("indented")->value.text() == "[lit\\eral]");
+    CHECK(by.at("ü✓")->value.text() == "[x]");
+    CHECK(by.at("unicode")->value.text() == "[pässwörd✓]");
+    CHECK(by.at("escaped")->value.text() == "[a\"b\\cé]");
     CHECK(as_text(by.at("escaped")->plaintext()) == "a\"b\\cé");
-    CHECK(by.at("my.key")->value == "[quoted key]");
-    CHECK(by.at("encrypted")->value == "J4xAbcDEF+/0==");
+    CHECK(by.at("my.key")->value.text() == "[quoted key]");
+    CHECK(by.at("encrypted")->value.text() == "J4xAbcDEF+/0==");
     CHECK_FALSE(by.at("encrypted")->is_plaintext());
 
     // Offsets point at the tokens as written (the non-ASCII key before the value
@@ -134,12 +139,12 @@ TEST_CASE("secrets: splicing changes only the value bytes and re-parses") {
     for (const auto& s : again) {
         CAPTURE(s.alias);
         CHECK_FALSE(s.is_plaintext());
-        CHECK(s.value == values.at(s.alias));
+        CHECK(s.value.text() == values.at(s.alias));
     }
     // Splicing the same values again is a no-op on the bytes.
     std::vector<SecretReplacement> same;
-    for (const auto& s : again) same.push_back({s.begin, s.end, s.value});
-    CHECK(splice_secrets(out, same) == out);
+    for (const auto& s : again) same.push_back({s.begin, s.end, std::string(s.value.text())});
+    CHECK(spliced(out, same) == out);
 }
 
 // Skipped (not passed) in a fresh clone without ../shared: the test-written file covers the shape.
@@ -166,10 +171,10 @@ TEST_CASE("secrets: new values are escaped as TOML basic strings") {
     const auto slots = find_secret_slots(text, "deployment.toml");
     REQUIRE(slots.size() == 1);
     const std::string nasty = "q\"b\\s\n\t\x01\x7f é✓";
-    const std::string out = splice_secrets(text, {{slots[0].begin, slots[0].end, nasty}});
+    const std::string out = spliced(text, {{slots[0].begin, slots[0].end, nasty}});
     CHECK(out == "[secrets]\na = \"q\\\"b\\\\s\\n\\t\\u0001\\u007F é✓\"\n");
     CHECK(secrets_of(out).at("a") == nasty);
-    CHECK_THROWS_AS(splice_secrets(text, {{slots[0].begin, slots[0].end, "bad\xff"}}), Error);
+    CHECK_THROWS_AS(spliced(text, {{slots[0].begin, slots[0].end, "bad\xff"}}), Error);
 }
 
 TEST_CASE("secrets: multi-line strings, CRLF, tabs, BOM and inline tables") {
@@ -178,9 +183,9 @@ TEST_CASE("secrets: multi-line strings, CRLF, tabs, BOM and inline tables") {
             "[secrets]\nml = \"\"\"\n[multi\nline]\"\"\"  # c\nlit = '''\n[raw\\n]'''\nafter = \"[z]\"\n[x]\ny = 1\n";
         const auto slots = find_secret_slots(text, "deployment.toml");
         REQUIRE(slots.size() == 3);
-        CHECK(slots[0].value == "[multi\nline]");
+        CHECK(slots[0].value.text() == "[multi\nline]");
         CHECK(as_text(slots[0].plaintext()) == "multi\nline");
-        CHECK(slots[1].value == "[raw\\n]");
+        CHECK(slots[1].value.text() == "[raw\\n]");
         splice_and_check(text, slots, ciphertexts_for(slots));
     }
     SUBCASE("CRLF line ends and tab indentation stay as written") {
@@ -211,7 +216,7 @@ TEST_CASE("secrets: dotted keys and [secrets.x] tables flatten to dotted aliases
     CHECK(slots[3].line == 8);
     const std::vector<SecretReplacement> edits = {{slots[0].begin, slots[0].end, "C2"}, {slots[1].begin, slots[1].end, "C3"},
                                                   {slots[2].begin, slots[2].end, "C4"}, {slots[3].begin, slots[3].end, "C8"}};
-    CHECK(splice_secrets(text, edits) ==
+    CHECK(spliced(text, edits) ==
           "[secrets]\nlog4j.appender.LOGEVENT.password = \"C2\"\n\"my.key\" = \"C3\"\n"
           "inline = { a = \"C4\" }\n[other]\nx = 1\n[secrets.sub]\nb = \"C8\"\n");
 }
@@ -221,14 +226,14 @@ TEST_CASE("secrets: absent table, plaintext rules") {
     CHECK(find_secret_slots("", "deployment.toml").empty());
 
     SecretSlot s;
-    s.value = "[a]b]";
+    s.value = Password("[a]b]");
     CHECK(s.is_plaintext());
     CHECK(as_text(s.plaintext()) == "a]b");
-    s.value = "[]";
+    s.value = Password("[]");
     CHECK(s.is_plaintext());
     CHECK(s.plaintext().empty());
     for (const char* v : {"[x", "x]", "", "[", "abc"}) {
-        s.value = v;
+        s.value = Password(v);
         CHECK_FALSE(s.is_plaintext());
     }
 }
@@ -283,9 +288,9 @@ TEST_CASE("secrets: bad input is an input error with file, line and column") {
 
 TEST_CASE("secrets: overlapping or out-of-range replacements are refused") {
     const std::string text = "[secrets]\na = \"[x]\"\n";
-    CHECK_THROWS_AS(splice_secrets(text, {{14, 19, "n"}, {16, 18, "m"}}), Error);
-    CHECK_THROWS_AS(splice_secrets(text, {{14, 100, "n"}}), Error);
-    CHECK(splice_secrets(text, {}) == text);
+    CHECK_THROWS_AS(spliced(text, {{14, 19, "n"}, {16, 18, "m"}}), Error);
+    CHECK_THROWS_AS(spliced(text, {{14, 100, "n"}}), Error);
+    CHECK(spliced(text, {}) == text);
 }
 
 TEST_CASE("secrets: hostile input never crashes") {
@@ -318,7 +323,7 @@ TEST_CASE("secrets: hostile input never crashes") {
                 REQUIRE(s.end <= t.size());
                 edits.push_back({s.begin, s.end, "new"});
             }
-            const auto after = find_secret_slots(splice_secrets(t, edits), "deployment.toml");
+            const auto after = find_secret_slots(spliced(t, edits), "deployment.toml");
             CHECK(after.size() == slots.size());
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::input);

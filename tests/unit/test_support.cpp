@@ -3,6 +3,7 @@
 #include "ksc/password.hpp"
 
 #include <botan/hash.h>
+#include <botan/x509self.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,6 +118,21 @@ std::vector<std::string> aes_peer(const std::string& args, const std::vector<std
 
 RsaKeys& rsa_keys() {
     static RsaKeys k;
+    return k;
+}
+
+LoadedKey memory_key(const std::string& name, const Botan::RSA_PrivateKey& key) {
+    Botan::AutoSeeded_RNG rng;
+    Botan::X509_Cert_Options opts("ksc-test-" + name);
+    opts.add_constraints(Botan::Key_Constraints(Botan::KEY_ENCIPHERMENT | Botan::DATA_ENCIPHERMENT));
+    LoadedKey k;
+    k.file = name + ".p12";
+    k.alias = name;
+    k.type = KeystoreType::pkcs12;
+    k.certificate = Botan::X509::create_self_signed_cert(opts, key, "SHA-256", rng);
+    k.facts = describe_certificate(k.certificate);
+    // Not owned: rsa_keys() outlives every test.
+    k.private_key = std::shared_ptr<const Botan::Private_Key>(std::shared_ptr<void>(), &key);
     return k;
 }
 

@@ -13,6 +13,7 @@
 
 #include "ksc/compare_and_set.hpp"
 #include "ksc/database.hpp"
+#include "ksc/key_selection.hpp"
 
 namespace ksc::test {
 
@@ -57,6 +58,11 @@ struct RsaKeys {
     Botan::RSA_PrivateKey b{rng, 2048};
 };
 RsaKeys& rsa_keys();
+
+// A loaded key made in memory (no keytool, no file): a self-signed certificate named
+// ksc-test-NAME that allows data encipherment, for `key` (one of rsa_keys(), which lives
+// as long as the process).
+LoadedKey memory_key(const std::string& name, const Botan::RSA_PrivateKey& key);
 
 // A hand-made JKS/JCEKS body with its integrity hash for `password` appended, so the
 // parser behind the hash can be reached; and a big-endian u32 appended to a body.

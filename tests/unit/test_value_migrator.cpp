@@ -4,7 +4,7 @@
 #include "ksc/certificate.hpp"
 #include "ksc/ciphertext.hpp"
 #include "ksc/error.hpp"
-#include "ksc/value_state.hpp"
+#include "ksc/value_migrator.hpp"
 #include "test_support.hpp"
 
 #include <botan/auto_rng.h>
@@ -178,7 +178,7 @@ Fixture& fx() {
     return f;
 }
 
-KeyPair a_to_b() { return KeyPair{&fx().a.loaded, &fx().b.loaded}; }
+MigrationKeys a_to_b() { return MigrationKeys{&fx().a.loaded, &fx().b.loaded}; }
 
 // A third key of another size, made once (its files are reused by openssl).
 const TestKey& key_3072() {
@@ -403,7 +403,7 @@ TEST_CASE("value_state: a PKCS#1 v1.5 success is never taken as proof of the key
     // source's key pair: two thumbprints, one key, so every PKCS#1 block opens under both
     // and the real ambiguity path runs. (The CLI refuses such a pair; the migrator must
     // still never rewrite what it cannot attribute.)
-    ValueMigrator m(KeyPair{&f.a.loaded, &f.a_twin.loaded});
+    ValueMigrator m(MigrationKeys{&f.a.loaded, &f.a_twin.loaded});
     const Bytes pkcs1_block = f.openssl_encrypt(f.a, pkcs1, secret);
 
     for (ClassifyMode mode : {ClassifyMode::full, ClassifyMode::quick, ClassifyMode::verify}) {
@@ -489,7 +489,7 @@ TEST_CASE("value_state: verify mode wants every value under the target key") {
 TEST_CASE("value_state: keys of different sizes try each block only under the key it fits") {
     auto& f = fx();
     const TestKey& big = key_3072();
-    ValueMigrator m(KeyPair{&f.a.loaded, &big.loaded});
+    ValueMigrator m(MigrationKeys{&f.a.loaded, &big.loaded});
 
     // A 256-byte block is never offered to the 3072-bit key, a 384-byte one never to
     // the 2048-bit key: no wasted private-key operation, no chance success.
@@ -529,7 +529,7 @@ TEST_CASE("value_state: plain OAEP-SHA-256 values (kscipher writes them) are fou
 TEST_CASE("value_state: a plaintext too long for a smaller target key is not migratable, and says so") {
     auto& f = fx();
     const TestKey& big = key_3072();
-    ValueMigrator m(KeyPair{&big.loaded, &f.a.loaded});
+    ValueMigrator m(MigrationKeys{&big.loaded, &f.a.loaded});
     // 300 bytes fit OAEP-SHA-1 under 3072 bits (342) but not under 2048 (214).
     const std::string long_secret(300, 'x');
     for (const std::string& value :
@@ -574,9 +574,9 @@ std::string java_plain(const std::string& line) {
 
 TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values to format 3 that Java reads") {
     auto& f = fx();
-    KeyPair keys;
+    MigrationKeys keys;
     keys.source = &f.a.loaded;
-    keys.target_aes = &aes().new_key;
+    keys.target = &aes().new_key;
     ValueMigrator m(keys);
     const std::string plain = write_plain(f.openssl_encrypt(f.a, oaep_sha1, secret));
     const std::string self_contained = write_self_contained(f.openssl_encrypt(f.a, pkcs1, secret), pkcs1, tp(f.a));
@@ -609,9 +609,9 @@ TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values t
 }
 
 TEST_CASE("value_state (AES): rotation old_key -> key, formats 3 and 4 keep their form, Java reads the result") {
-    KeyPair keys;
-    keys.source_aes = &aes().old_key;
-    keys.target_aes = &aes().new_key;
+    MigrationKeys keys;
+    keys.source = &aes().old_key;
+    keys.target = &aes().new_key;
     ValueMigrator m(keys);
     const std::string v3 = java_carbon(aes_old_hex, secret);
     const std::string v3_iv16 = test::aes_peer("encrypt-carbon text:" + aes_old_hex + " iv16", {b64(secret)}).at(0);
@@ -656,8 +656,8 @@ TEST_CASE("value_state (AES): rotation old_key -> key, formats 3 and 4 keep thei
 
 TEST_CASE("value_state (AES): AES -> RSA writes self-contained OAEP-SHA1 that openssl opens with the target key") {
     auto& f = fx();
-    KeyPair keys;
-    keys.source_aes = &aes().new_key;
+    MigrationKeys keys;
+    keys.source = &aes().new_key;
     keys.target = &f.b.loaded;
     ValueMigrator m(keys);
     const Classification c = m.classify(java_carbon(aes_new_hex, secret), ClassifyMode::full);
@@ -676,9 +676,9 @@ TEST_CASE("value_state (AES): AES -> RSA writes self-contained OAEP-SHA1 that op
 }
 
 TEST_CASE("value_state (AES): legacy raw AES only when asked for, with the weak-opening rule") {
-    KeyPair keys;
-    keys.source_aes = &aes().old_key;
-    keys.target_aes = &aes().new_key;
+    MigrationKeys keys;
+    keys.source = &aes().old_key;
+    keys.target = &aes().new_key;
     const std::string raw = test::aes_peer("encrypt-raw text:" + aes_old_hex, {b64(secret)}).at(0);
     {
         ValueMigrator strict(keys);

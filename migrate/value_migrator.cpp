@@ -4,7 +4,7 @@
 // values in ksmigrate"): an opening that proves the key (OAEP, a GCM tag, a thumbprint
 // naming it) decides; a weak one (PKCS#1 v1.5, raw AES's PKCS#5 padding, which a wrong key
 // passes by chance) decides only when the other key does not open the value at all.
-#include "ksc/value_state.hpp"
+#include "ksc/value_migrator.hpp"
 
 #include "ksc/cipher_suite.hpp"
 #include "ksc/error.hpp"
@@ -33,15 +33,6 @@ Classification state_only(ValueState s, std::string reason = {}) {
 
 bool is_rsa_format(CiphertextFormat f) {
     return f == CiphertextFormat::plain || f == CiphertextFormat::self_contained;
-}
-
-std::unique_ptr<CipherSuite> suite_for(const LoadedKey* rsa, const AesKey* aes, bool raw_aes, const char* side) {
-    if ((rsa == nullptr) == (aes == nullptr))
-        fail_internal(std::string("ValueMigrator needs exactly one key for the ") + side);
-    if (aes) return make_aes_suite(*aes, AesReading{raw_aes});
-    if (rsa->facts.thumbprint_sha1.empty()) fail_internal("ValueMigrator needs both keys' thumbprints");
-    return make_rsa_suite(*rsa->certificate.load_subject_public_key(), rsa->private_key, rsa->facts.thumbprint_sha1,
-                          rsa->describe());
 }
 
 }  // namespace
@@ -251,10 +242,10 @@ struct ValueMigrator::Impl {
     }
 };
 
-ValueMigrator::ValueMigrator(const KeyPair& keys) {
+ValueMigrator::ValueMigrator(const MigrationKeys& keys) {
     impl_ = std::make_unique<Impl>();
-    impl_->source = suite_for(keys.source, keys.source_aes, keys.raw_aes, "source");
-    impl_->target = suite_for(keys.target, keys.target_aes, keys.raw_aes, "target");
+    impl_->source = cipher_suite_for(keys.source, keys.raw_aes);
+    impl_->target = cipher_suite_for(keys.target, keys.raw_aes);
     impl_->raw_aes = keys.raw_aes;
 }
 

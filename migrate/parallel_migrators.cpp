@@ -1,4 +1,4 @@
-#include "worker_pool.hpp"
+#include "parallel_migrators.hpp"
 
 #include <atomic>
 #include <exception>
@@ -7,11 +7,11 @@
 
 namespace ksc::detail {
 
-WorkerPool::WorkerPool(const KeyPair& keys, unsigned jobs) {
+ParallelMigrators::ParallelMigrators(const MigrationKeys& keys, unsigned jobs) {
     for (unsigned i = 0; i < std::max(1u, jobs); ++i) migrators_.push_back(std::make_unique<ValueMigrator>(keys));
 }
 
-void WorkerPool::for_each(size_t n, const std::function<void(ValueMigrator&, size_t)>& fn) {
+void ParallelMigrators::for_each(size_t n, const std::function<void(ValueMigrator&, size_t)>& fn) {
     std::atomic<size_t> next{0};
     std::exception_ptr first_error;
     std::mutex error_mutex;
@@ -28,10 +28,10 @@ void WorkerPool::for_each(size_t n, const std::function<void(ValueMigrator&, siz
     };
     // Small batches are not worth a thread start; the calling thread is worker 0.
     const size_t threads = std::min<size_t>(migrators_.size(), std::max<size_t>(1, n / 4));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(*migrators_[t]));
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work, std::ref(*migrators_[t]));
     work(*migrators_[0]);
-    for (auto& th : pool) th.join();
+    for (auto& th : helpers) th.join();
     if (first_error) std::rethrow_exception(first_error);
 }
 

@@ -1,11 +1,10 @@
 // Classifying one stored value for a key change (the states plan, run and verify report)
 // and re-encrypting it for the target key. Either key may be RSA or AES; both work through
-// the cipher-suite seam (cipher_suite.hpp) with one ambiguity rule (value_state.cpp).
+// the cipher-suite seam (cipher_suite.hpp) with one ambiguity rule (value_migrator.cpp).
 #pragma once
-#include "ksc/aes_key.hpp"
 #include "ksc/bytes.hpp"
 #include "ksc/ciphertext.hpp"
-#include "ksc/key_selection.hpp"
+#include "ksc/migration_keys.hpp"
 #include "ksc/rsa_cipher.hpp"
 
 #include <botan/rng.h>
@@ -44,25 +43,11 @@ struct Classification {
     SecureBytes plaintext;              // wiped on destruction
 };
 
-// Both keys of a migration. Each side is an RSA key (LoadedKey, with its private key:
-// source for decryption, target to tell PKCS#1 ambiguity apart and for verify, and
-// facts.thumbprint_sha1) or an AES key, never both. Everything pointed at must outlive
-// every ValueMigrator made from the pair.
-struct KeyPair {
-    const LoadedKey* source = nullptr;
-    const LoadedKey* target = nullptr;
-    const AesKey* source_aes = nullptr;   // instead of `source`
-    const AesKey* target_aes = nullptr;   // instead of `target`
-    // Read legacy raw AES values (AES/ECB/PKCS5Padding) with the AES key(s). Off by default:
-    // any Base64 of 16*n bytes looks like one, and its padding proves little.
-    bool raw_aes = false;
-};
-
 // Per-thread classifier and re-encryptor: holds its own Botan decryptors, encryptors
 // and RNG (none of them is thread-safe), built once and used for many values.
 class ValueMigrator {
 public:
-    explicit ValueMigrator(const KeyPair& keys);
+    explicit ValueMigrator(const MigrationKeys& keys);
     ~ValueMigrator();
     ValueMigrator(const ValueMigrator&) = delete;
 

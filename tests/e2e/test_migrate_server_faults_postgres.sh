@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# kill -9 at every fault point of a run on PostgreSQL (a private server): migrate_server_faults.sh.
+source "$(dirname "$0")/lib.sh"
+source "$KSC_SRC/tests/e2e/migrate_fixture.sh"
+BACKEND=postgres
+source "$KSC_SRC/tests/e2e/migrate_server_faults.sh"
