@@ -32,11 +32,8 @@ std::string aes_key_id(ByteView bytes) {
 std::string AesKey::describe() const { return origin + " (AES-" + std::to_string(bits()) + ", keyId " + id + ")"; }
 
 std::vector<std::string> aes_key_text_problems(std::string_view text) {
+    if (text.empty()) return {"the key is empty"};
     std::vector<std::string> out;
-    if (text.empty()) {
-        out.push_back("the key is empty");
-        return out;
-    }
     if (hex_length(text.size())) {
         if (!all_hex(text))
             out.push_back("the key is " + std::to_string(text.size()) +
