@@ -26,10 +26,10 @@ namespace {
 constexpr unsigned binary_charset = 63;  // the "binary" character set: BLOB/VARBINARY
 constexpr unsigned lock_wait_seconds = 5;
 
-struct ResultDeleter {
+struct MyResultDeleter {
     void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
 };
-using Result = std::unique_ptr<MYSQL_RES, ResultDeleter>;
+using MyResult = std::unique_ptr<MYSQL_RES, MyResultDeleter>;
 
 class MyDatabase;
 
@@ -59,7 +59,7 @@ private:
     std::string sql_;
     std::vector<size_t> marks_;   // offsets of the `?` placeholders in sql_
     std::vector<SqlValue> params_;
-    Result result_;
+    MyResult result_;
     MYSQL_ROW row_ = nullptr;
     unsigned long* lengths_ = nullptr;
     bool ran_ = false;
@@ -144,7 +144,7 @@ public:
     void check_writable() override;
 
     // Runs one statement; a result set, if any, is stored. Errors are thrown.
-    Result query(const std::string& sql) const;
+    MyResult query(const std::string& sql) const;
     int64_t affected() const { return static_cast<int64_t>(mysql_affected_rows(conn_)); }
     // `v` as an SQL literal.
     std::string literal(const SqlValue& v) const;
@@ -200,9 +200,9 @@ MyDatabase::MyDatabase(const DatabaseAddress& address, Mode mode, const Database
     }
 }
 
-Result MyDatabase::query(const std::string& sql) const {
+MyResult MyDatabase::query(const std::string& sql) const {
     if (mysql_real_query(conn_, sql.c_str(), sql.size()) != 0) fail("running " + sql.substr(0, 200));
-    Result r(mysql_store_result(conn_));
+    MyResult r(mysql_store_result(conn_));
     if (!r && mysql_field_count(conn_) != 0) fail("reading the result of " + sql.substr(0, 200));
     return r;
 }

@@ -23,10 +23,10 @@ constexpr Oid bytea_oid = 17;
 // "ksmigrat" as a number: the advisory lock key ksmigrate holds in each database.
 constexpr int64_t lock_key = 0x6B736D6967726174LL;
 
-struct ResultDeleter {
+struct PgResultDeleter {
     void operator()(PGresult* r) const { PQclear(r); }
 };
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
 
 // `?` placeholders as PostgreSQL's $1, $2, ...
 std::string numbered_parameters(const std::string& sql, int& count) {
@@ -73,7 +73,7 @@ private:
     const PgDatabase& db_;
     std::string sql_;
     std::vector<SqlValue> params_;
-    Result result_;
+    PgResult result_;
     int row_ = -1;
 };
 
@@ -109,7 +109,7 @@ public:
         int n = 0;
         const std::string numbered = numbered_parameters(sql, n);
         // Parsing and planning an unnamed statement checks names without running it.
-        Result r(PQprepare(conn_, "", numbered.c_str(), n, nullptr));
+        PgResult r(PQprepare(conn_, "", numbered.c_str(), n, nullptr));
         if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) return std::nullopt;
         lost_connection("checking a query");
         return first_line(PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY));
@@ -138,7 +138,7 @@ public:
     void connected();   // the connection's state checked, the session set up
 
     // Runs one statement with its parameters; errors are thrown (never the values).
-    Result run(const std::string& numbered_sql, const std::vector<SqlValue>& params) const;
+    PgResult run(const std::string& numbered_sql, const std::vector<SqlValue>& params) const;
     [[noreturn]] void fail(const PGresult* r, const std::string& what) const;
     void lost_connection(const std::string& what) const {
         if (PQstatus(conn_) == CONNECTION_BAD)
@@ -201,7 +201,7 @@ void PgDatabase::connected() {
     exec("SET client_encoding = 'UTF8'");
 }
 
-Result PgDatabase::run(const std::string& sql, const std::vector<SqlValue>& params) const {
+PgResult PgDatabase::run(const std::string& sql, const std::vector<SqlValue>& params) const {
     std::vector<std::string> text(params.size());
     std::vector<const char*> values(params.size());
     std::vector<int> lengths(params.size()), formats(params.size());
@@ -223,7 +223,7 @@ Result PgDatabase::run(const std::string& sql, const std::vector<SqlValue>& para
         }
         if (p.type != SqlValue::Type::null) values[i] = text[i].c_str();
     }
-    Result r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
+    PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
                           lengths.data(), formats.data(), 0));
     const auto status = PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r.get(), "running " + sql);
