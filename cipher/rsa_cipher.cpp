@@ -109,16 +109,16 @@ Bytes RsaEncryptor::encrypt(ByteView plaintext, Botan::RandomNumberGenerator& rn
 }
 
 RsaBlockOpener::RsaBlockOpener(const Botan::Private_Key& key, Botan::RandomNumberGenerator& rng)
-    : modulus_bytes_(modulus_bytes_of(key)) {
+    : key_(key), rng_(rng), modulus_bytes_(modulus_bytes_of(key)) {
     if (key.algo_name() != "RSA")
         fail_refused("only RSA keys can decrypt these values (this key is " + key.algo_name() + ")");
-    raw_ = std::make_unique<Botan::PK_Decryptor_EME>(key, rng, "Raw");
 }
 
 std::optional<SecureBytes> RsaBlockOpener::open(ByteView block) const {
     // A block of the wrong size can never be ours; Botan would reject it anyway, but
     // checking first keeps hostile sizes away from the bignum code.
     if (block.size() != modulus_bytes_) return std::nullopt;
+    if (!raw_) raw_ = std::make_unique<Botan::PK_Decryptor_EME>(key_, rng_, "Raw");
     SecureBytes m;
     try {
         m = raw_->decrypt(block.data(), block.size());  // throws when the block is not below the modulus
@@ -149,13 +149,20 @@ std::optional<UnpaddedBlock> RsaBlockOpener::unpad_first(const SecureBytes& open
     return std::nullopt;
 }
 
+std::optional<SecureBytes> RsaBlockOpener::decrypt(RsaPadding p, ByteView block) const {
+    if (block.size() != modulus_bytes_) return std::nullopt;  // as in open()
+    auto& dec = padded_[static_cast<size_t>(p)];
+    if (!dec) dec = std::make_unique<Botan::PK_Decryptor_EME>(key_, rng_, botan_eme(p));
+    try {
+        return dec->decrypt(block.data(), block.size());  // throws when the padding does not check
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 RsaDecryptor::RsaDecryptor(const Botan::Private_Key& key, RsaPadding p, Botan::RandomNumberGenerator& rng)
     : opener_(key, rng), padding_(p) {}
 
-std::optional<SecureBytes> RsaDecryptor::try_decrypt(ByteView block) const {
-    const auto opened = opener_.open(block);
-    if (!opened) return std::nullopt;
-    return opener_.unpad(padding_, *opened);
-}
+std::optional<SecureBytes> RsaDecryptor::try_decrypt(ByteView block) const { return opener_.decrypt(padding_, block); }
 
 }  // namespace ksc

@@ -160,6 +160,8 @@ TEST_CASE("ciphertext: values that are not ciphertext say why, without the value
         {"aGVsbG8=", "decoded length 5 is not an RSA block (expected 256)"},
         {"aGVsbG8", "not Base64"},                     // unpadded
         {"aGVsbG9=", "not Base64"},                    // non-canonical last character
+        {"YR==", "not Base64"},                        // the same with two '=' (4 unused bits)
+        {"aGVs=G8=", "not Base64"},                    // '=' inside
         {"aGVs bG8=", "not Base64"},                   // whitespace inside
         {"aGVsbG8=\n", "not Base64"},                  // trailing newline
         {"aGVsbG8-", "not Base64"},                    // URL-safe alphabet
@@ -200,7 +202,7 @@ TEST_CASE("ciphertext: hostile JSON (deep nesting, huge) is handled without cras
     CHECK(a.reason == "decoded length 40000 is not an RSA block (expected 256)");
     std::string deep_object = "{\"c\":\"AAAA\",\"t\":\"RSA\",\"x\":";
     for (int i = 0; i < 8000; ++i) deep_object += "{\"a\":";
-    deep_object += "1" + std::string(8000, '}') + "}";
+    deep_object.append("1").append(8000, '}').append("}");
     REQUIRE(b64(deep_object).size() < 64 * 1024);
     CHECK(parse_ciphertext(b64(deep_object), 256).format == CiphertextFormat::not_ciphertext);
     CHECK(parse_ciphertext(b64(std::string(60000, '{')), 256).format == CiphertextFormat::not_ciphertext);
