@@ -4,7 +4,9 @@
 # encrypted by kscipher under the source key, and an SQLite database holding every
 # target of the wso2-apim-4 profile, its values encrypted by the Java JCE peer.
 # Writes expect.txt: "<select of one value>|<transformation for plain values>|<plaintext>"
-# for every value that must decrypt under the target key after the run.
+# for every value that must decrypt under the target key after the run, and
+# expect.source.txt: the same lines but for the value already under the RSA target (what an
+# AES key change moves: the others stay under their key).
 
 H="$WORK/home"
 SEC="$H/repository/resources/security"
@@ -67,12 +69,16 @@ enc_source() {  # kind plaintext -> ciphertext
   esac
 }
 expect() {  # select kind plaintext
+  expect_target "$@"
+  tail -n1 "$WORK/expect.txt" >> "$WORK/expect.source.txt"
+}
+expect_target() {  # the same for a value already under the RSA target key
   local t=-; [[ $2 == p ]] && t=RSA; [[ $2 == o ]] && t=$OAEP
   echo "$1|$t|$3" >> "$WORK/expect.txt"
 }
 
 make_migration_db() {
-  : > "$WORK/expect.txt"
+  : > "$WORK/expect.txt"; : > "$WORK/expect.source.txt"
   sql <<'SQL'
 CREATE TABLE IDN_OAUTH_CONSUMER_APPS (ID INTEGER PRIMARY KEY, CONSUMER_KEY VARCHAR(255), CONSUMER_SECRET VARCHAR(2048), APP_NAME VARCHAR(255));
 CREATE TABLE IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID VARCHAR(255) PRIMARY KEY, ACCESS_TOKEN VARCHAR(2048), REFRESH_TOKEN VARCHAR(2048), TOKEN_STATE VARCHAR(25));
@@ -95,7 +101,7 @@ SQL
   expect "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=6" p "cs-6"
   sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (7, 'key7', NULL, 'null'), (8, 'key8', '', 'empty'), (9, 'key9', 'not-a-secret', 'plain')"
   v=$(jenc "${DST[@]}" "$OAEP" self-contained "cs-10"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (10, 'k10', $(q "$v"), 'done')"
-  expect "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=10" s "cs-10"
+  expect_target "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=10" s "cs-10"
   v=$(jenc "${FOREIGN[@]}" "$OAEP" self-contained "cs-11"); sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES (11, 'k11', $(q "$v"), 'foreign')"
   # Damaged: a self-contained value under the source thumbprint whose block was cut.
   v=$(enc_source s "cs-12" | base64 -d | sed -E 's/"c":"(.{20})[^"]*"/"c":"\1AAAA"/' | base64 -w0)
@@ -135,7 +141,10 @@ SQL
   # wrapper around the raw self-contained JSON, Gson around it all), by the Java peer
   # with the real libraries: 4 secrets, two of them in a list. km3: the older form (a
   # nested wrapper object, Base64 value) with two values at different depths.
-  printf 'client_id\tstring\tabc\nclient_secret\tsecret\tkm-secret\napi_key\tsecret\tkm-api-key\nextra\tsecrets\tkm-list-1,km-list-2\nenabled\tbool\ttrue\ntoken_url\tstring\thttps://kc.example.com/t?a=1&b=<2>\ntimeout\tint\t30\n' |
+  local km1_props='client_id\tstring\tabc\nclient_secret\tsecret\tkm-secret\napi_key\tsecret\tkm-api-key\nextra\tsecrets\tkm-list-1,km-list-2\nenabled\tbool\ttrue\ntoken_url\tstring\thttps://kc.example.com/t?a=1&b=<2>\ntimeout\tint\t30\n'
+  # Its secrets' plaintexts in document order (list items one by one): km1.secrets.
+  printf "$km1_props" | awk -F'\t' '$2 == "secret" { print $3 } $2 == "secrets" { n = split($3, a, ","); for (i = 1; i <= n; i++) print a[i] }' > "$WORK/km1.secrets"
+  printf "$km1_props" |
     km_peer build JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon "$OAEP" > "$WORK/km1.json" || fail "Java could not build the key manager document"
   km_peer read JKS "$SEC/wso2carbon.jks" wso2carbon wso2carbon wso2carbon < "$WORK/km1.json" > "$WORK/km1.expected" || fail "Java could not read its own document"
   grep -q '^extra=\[km-list-1,km-list-2\]$' "$WORK/km1.expected" || fail "the Java peer's document is not as expected"
@@ -185,6 +194,75 @@ check_expectations() {  # keystore type pass alias
   java_peer decrypt "$2" "$1" "$3" "$4" "$3" < "$WORK/jin.txt" > "$WORK/got.txt" || fail "Java could not decrypt every migrated value under $1"
   cmp -s "$WORK/want.txt" "$WORK/got.txt" || fail "Java's plaintexts differ from the originals"
   ok
+}
+
+# --- The same checks for an AES key change (--to encryption-key): Java reads the values
+# as WSO2's SymmetricKeyInternalCryptoProvider does (tests/java/AesPeer.java). Key texts
+# reach Java in its environment (AesPeer's env:NAME), never on a command line.
+aes_key_id() { printf '%s' "$1" | xxd -r -p | openssl dgst -sha256 -binary | base64 -w0; }  # hex key text
+# Format 3 as Carbon writes it (Gson: HTML-safe escapes, no kid), with the keyId of KEY-ID
+# and a 128-byte IV, for every value of FILE (one Base64 value a line; LABELS: what each
+# is); fails naming the first that is not so.
+aes_values_check() {  # file labels key-id
+  local why
+  why=$(python3 - "$1" "$2" "$3" 2>&1 <<'PY'
+import base64, json, re, sys
+values, labels, key_id = open(sys.argv[1]).read().split("\n"), open(sys.argv[2]).read().split("\n"), sys.argv[3]
+def problem(v):
+    try:
+        outer = base64.b64decode(v, validate=True).decode()
+    except Exception:
+        return "not Base64"
+    if not re.fullmatch(r'\{"c":"[^"]+","t":"AES/GCM/NoPadding","iv":"[^"]+\\u003d"\}', outer):
+        return "not Carbon's format 3: " + outer
+    inner = json.loads(base64.b64decode(json.loads(outer)["c"]))
+    got = (inner.get("keyId"), len(base64.b64decode(inner["initializationVector"])))
+    return None if got == (key_id, 128) else "keyId and IV length %s, expected %s" % (got, (key_id, 128))
+for v, label in zip(values, labels):
+    if v and (p := problem(v)):
+        sys.exit(label + ": " + p)
+PY
+) || fail "${why:-the AES value check failed}"
+  ok
+}
+# Every value that was under the source key (expect.source.txt, km1's secrets) now reads
+# under KEY (and, for Java, OLD_KEY, as Carbon picks between them by keyId), written under
+# KEY. km1's secrets keep the product's form: raw format-3 JSON inside json-simple's wrapper
+# string (its '/' escaped as \/).
+check_expectations_aes() {  # key-text [old-key-text]
+  local sel t p v keys=(env:KSC_PEER_KEY)
+  local -x KSC_PEER_KEY=$1 KSC_PEER_OLD_KEY=${2:-}
+  [[ $# -gt 1 ]] && keys+=(env:KSC_PEER_OLD_KEY)
+  : > "$WORK/jin.txt"; : > "$WORK/want.txt"; : > "$WORK/labels.txt"
+  while IFS='|' read -r sel t p; do
+    sql "$sel" >> "$WORK/jin.txt"; echo "$sel" >> "$WORK/labels.txt"
+    printf '%s' "$p" | base64 -w0 >> "$WORK/want.txt"; echo >> "$WORK/want.txt"
+  done < "$WORK/expect.source.txt"
+  sql "SELECT CAST(CONFIGURATION AS TEXT) FROM AM_KEY_MANAGER WHERE UUID='km1'" > "$WORK/km1.now"
+  [[ $(jq -r .client_secret "$WORK/km1.now") == *'"value":"{\"c\":'*'AES\/GCM\/NoPadding'* ]] ||
+    fail "km1's client_secret wrapper lost its form: $(jq -r .client_secret "$WORK/km1.now")"
+  # Each secret's value as the product reads it, raw JSON (any other form fails the check).
+  jq -r '.[] | if type == "array" then .[] else . end | strings | (fromjson? // null) | objects | select(.encrypted == true) | .value' \
+    "$WORK/km1.now" > "$WORK/km1.values"
+  assert_eq "$(wc -l < "$WORK/km1.secrets")" "$(wc -l < "$WORK/km1.values")" "km1: every secret still a wrapper string"
+  while IFS= read -r v; do
+    [[ $v == '{'* ]] || fail "km1: a secret is no longer raw JSON inside its wrapper: $v"
+    printf '%s' "$v" | base64 -w0 >> "$WORK/jin.txt"; echo >> "$WORK/jin.txt"; echo "km1 secret" >> "$WORK/labels.txt"
+  done < "$WORK/km1.values"
+  while IFS= read -r p; do printf '%s' "$p" | base64 -w0 >> "$WORK/want.txt"; echo >> "$WORK/want.txt"; done < "$WORK/km1.secrets"
+  aes_values_check "$WORK/jin.txt" "$WORK/labels.txt" "$(aes_key_id "$1")"
+  aes_peer decrypt-carbon "${keys[@]}" < "$WORK/jin.txt" > "$WORK/got.txt" || fail "Java could not decrypt every value with the AES key"
+  cmp -s "$WORK/want.txt" "$WORK/got.txt" || fail "Java's plaintexts differ from the originals: $(diff "$WORK/want.txt" "$WORK/got.txt")"
+  ok
+}
+# The target-column values an AES key change must leave byte for byte: those under no key
+# of it (NULL, empty, plain text, another RSA key's, the one already under the RSA target,
+# the damaged one, an AES value of another key) and the document without secrets.
+db_left_alone() {
+  sqlite3 "$DB" "SELECT ID, typeof(CONSUMER_SECRET), hex(CONSUMER_SECRET) FROM IDN_OAUTH_CONSUMER_APPS WHERE ID BETWEEN 7 AND 13 ORDER BY ID"
+  sqlite3 "$DB" "SELECT UUID, typeof(CONFIGURATION), hex(CONFIGURATION) FROM AM_KEY_MANAGER WHERE UUID='km2'"
+  # km3 but for its two values.
+  sqlite3 "$DB" "SELECT json_remove(CAST(CONFIGURATION AS TEXT), '\$.client_secret.value', '\$.nested.list[1].value') FROM AM_KEY_MANAGER WHERE UUID='km3'"
 }
 
 # Every table with the target columns masked, and the schema: what must not change.

@@ -38,7 +38,6 @@ K1=$(openssl rand -hex 32); K2=$(openssl rand -hex 32); KX=$(openssl rand -hex 3
 NO_LEAK=("$K1" "$K2" "$KX")
 ALL=""   # every output, checked for key texts at the end
 capture() { run_capture "$@"; ALL+="$OUT$ERR"; }
-key_id() { printf '%s' "$1" | xxd -r -p | openssl dgst -sha256 -binary | base64 -w0; }
 
 make_migration_home   # wso2carbon.jks (primary, also internal: none configured), [secrets] under it
 printf '\n[encryption]\nkey = "%s"\n' "$K1" >> "$CONF"
@@ -102,7 +101,7 @@ check_aes() {  # key [old_key]
     v=$(dbq "$sel"); echo "$v" >> jin.txt
     printf '%s' "$p" | base64 -w0 >> want.txt; echo >> want.txt
     inner=$(printf '%s' "$v" | base64 -d | jq -r .c | base64 -d)
-    assert_eq "$(key_id "$1") 128" "$(jq -r .keyId <<< "$inner") $(jq -r .initializationVector <<< "$inner" | base64 -d | wc -c)" "keyId and IV of $sel"
+    assert_eq "$(aes_key_id "$1") 128" "$(jq -r .keyId <<< "$inner") $(jq -r .initializationVector <<< "$inner" | base64 -d | wc -c)" "keyId and IV of $sel"
   done < sym_expect.txt
   for f in client_secret api_key; do
     v=$(km_secret $f)
@@ -125,7 +124,7 @@ capture "$KSMIGRATE" plan "${M[@]}" --from internal --to encryption-key --json u
 expect_rc 1 "plan RSA -> AES (two foreign values are listed)"
 # 5 consumer secrets + 6 tokens + 2 key manager secrets; foreign: another certificate's and another AES key's.
 assert_eq "[13,0,2,0,1]" "$(states up.json)" "plan RSA -> AES states"
-assert_eq "RSA AES $(key_id "$K1") 256" "$(jq -r '"\(.source.kind) \(.target.kind) \(.target.key_id) \(.target.key_bits)"' up.json)" "the plan names both keys"
+assert_eq "RSA AES $(aes_key_id "$K1") 256" "$(jq -r '"\(.source.kind) \(.target.kind) \(.target.key_id) \(.target.key_bits)"' up.json)" "the plan names both keys"
 capture "$KSMIGRATE" run "${M[@]}" --from internal --to encryption-key --batch-size 4
 expect_rc 0 "run RSA -> AES"
 assert_contains "$OUT" "13 value(s) re-encrypted" "every source value moved"
@@ -133,7 +132,7 @@ assert_contains "$ERR" "config step skipped" "the [secrets] stay with the keysto
 secrets_untouched "RSA -> AES"
 check_aes "$K1"
 capture "$KSMIGRATE" status --home "$H" "${DBA[@]}" --targets t.toml --json
-assert_eq "$(keytool_sha1 "$SEC/wso2carbon.jks" wso2carbon wso2carbon) AES:$(key_id "$K1")" \
+assert_eq "$(keytool_sha1 "$SEC/wso2carbon.jks" wso2carbon wso2carbon) AES:$(aes_key_id "$K1")" \
   "$(printf '%s' "$OUT" | jq -r '.databases[0] | "\(.source_key) \(.target_key)"')" "the journal records both key ids"
 capture "$KSMIGRATE" verify "${M[@]}" --from internal --to encryption-key --json
 assert_eq "0 0 13 2" "$(vstates)" "verify: all under the AES key but the foreign two"

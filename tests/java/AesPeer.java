@@ -8,6 +8,7 @@
 // Test code only: keys and passwords come as arguments.
 //
 // KEY is  text:<key text>   (64 or 48 characters: hex; any other length: its raw bytes)
+//     or  env:<NAME>      (the key text, read as text: is, from environment variable NAME: off the command line)
 //     or  ks:<storetype>:<keystore>:<storepass>:<alias>   (a secret-key entry; key password = store password)
 //
 //   java AesPeer encrypt-carbon KEY [keyids] [kid=<text>]   stdin: Base64(plaintext)   stdout: format 3
@@ -206,6 +207,11 @@ public final class AesPeer {
     }
 
     static byte[] key(String spec) throws Exception {
+        if (spec.startsWith("env:")) {
+            String t = System.getenv(spec.substring(4));
+            if (t == null) throw new IllegalArgumentException("no environment variable " + spec.substring(4));
+            return key("text:" + t);
+        }
         if (spec.startsWith("text:")) {
             String t = spec.substring(5);
             if (t.length() == 64 || t.length() == 48) {
@@ -226,6 +232,6 @@ public final class AesPeer {
             if (k == null) throw new IllegalArgumentException("no key for alias " + f[4]);
             return k.getEncoded();
         }
-        throw new IllegalArgumentException("KEY is text:... or ks:...");
+        throw new IllegalArgumentException("KEY is text:..., env:... or ks:...");
     }
 }
