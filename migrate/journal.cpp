@@ -15,7 +15,6 @@
 namespace ksc {
 namespace {
 
-constexpr const char* index_name = "KSMIGRATE_JOURNAL_TARGET_KEY";
 // Entries per statement: a few hundred parameters stay inside every backend's limit.
 constexpr size_t chunk = 100;
 
@@ -79,23 +78,47 @@ SqlValue value_of(const SqlValue& type, const SqlValue& bytes) {
     return {};
 }
 
+// The run row, if the run table has one.
+std::optional<RunInfo> read_run(const Database& db) {
+    if (!db.stored_table(Journal::run_table)) return std::nullopt;
+    const KeyColumns k = key_columns(db);
+    auto s = db.prepare(std::string("SELECT ").append(k.source).append(", ").append(k.target)
+                            .append(", started, finished, backup_file FROM ").append(db.quote(Journal::run_table))
+                            .append(" WHERE id = 1"));
+    if (!s->step()) return std::nullopt;
+    return RunInfo{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes};
+}
+
+bool has_journal_index(const Database& db, const std::string& stored_entries) {
+    for (const auto& name : db.index_names(stored_entries))
+        if (equals_ignore_case(name, Journal::index_name)) return true;
+    return false;
+}
+
 }  // namespace
 
 bool Journal::exists(const Database& db) {
     return db.stored_table(run_table).has_value() || db.stored_table(entries_table).has_value();
 }
 
+bool Journal::has_run(const Database& db) { return read_run(db).has_value(); }
+
 void Journal::begin_or_resume(const RunInfo& info) {
     const SqlDialect& d = db_.dialect();
     const std::string entries = db_.quote(entries_table), run = db_.quote(run_table);
+    // Each step is skipped when done already: MySQL commits every CREATE on its own, so
+    // a run killed in between leaves the entries table without its index or without the
+    // run table, and the next run completes what is missing (and, with no run row,
+    // starts afresh). Elsewhere it is all one transaction: all or nothing.
     in_transaction(db_, [&] {
-        if (!db_.stored_table(entries_table)) {
+        if (!db_.stored_table(entries_table))
             db_.exec("CREATE TABLE " + entries + " (seq " + d.serial_key + ", target " + d.short_text +
                      " NOT NULL, row_key " + d.key_text + " NOT NULL, old_type CHAR(1) NOT NULL, old_value " + d.bytes +
                      ", new_type CHAR(1) NOT NULL, new_value " + d.bytes + ", n_values " + d.integer +
                      " NOT NULL, at " + d.short_text + " NOT NULL)");
+        if (fault_) fault_("journal-tables");
+        if (!has_journal_index(db_, *db_.stored_table(entries_table)))
             db_.exec("CREATE INDEX " + db_.quote(index_name) + " ON " + entries + " (target, row_key)");
-        }
         // One row only (id = 1): a database is migrated by one run at a time.
         if (!db_.stored_table(run_table))
             db_.exec("CREATE TABLE " + run + " (id " + d.integer + " PRIMARY KEY CHECK (id = 1), source_key_id " +
@@ -124,15 +147,7 @@ void Journal::require_same_key_pair(const RunInfo& info) const {
                      "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
 }
 
-std::optional<RunInfo> Journal::run_info() const {
-    if (!db_.stored_table(run_table)) return std::nullopt;
-    const KeyColumns k = key_columns(db_);
-    auto s = db_.prepare(std::string("SELECT ").append(k.source).append(", ").append(k.target)
-                             .append(", started, finished, backup_file FROM ").append(db_.quote(run_table))
-                             .append(" WHERE id = 1"));
-    if (!s->step()) return std::nullopt;
-    return RunInfo{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes};
-}
+std::optional<RunInfo> Journal::run_info() const { return read_run(db_); }
 
 void Journal::mark_finished(const std::string& at) {
     auto s = db_.prepare("UPDATE " + db_.quote(run_table) + " SET finished = ? WHERE id = 1");
@@ -199,6 +214,7 @@ std::vector<Journal::TargetSummary> Journal::summary() const {
 void Journal::for_each_chunk_newest_first(const std::function<void(const std::vector<JournalEntry>&)>& fn) const {
     // Each chunk is read into memory and its statement done before fn runs, so fn may
     // delete entries (rollback) without changing a table under an open SELECT.
+    if (!db_.stored_table(entries_table)) return;  // a journal left half created
     auto s = db_.prepare("SELECT seq, target, row_key, old_type, old_value, new_type, new_value, n_values FROM " +
                          db_.quote(entries_table) + " WHERE seq < ? ORDER BY seq DESC LIMIT 256");
     int64_t below = INT64_MAX;

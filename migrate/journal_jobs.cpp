@@ -44,6 +44,12 @@ private:
     std::map<std::string, Target> stored_;
 };
 
+// A journal without its run row: MySQL commits each CREATE on its own, and the run that
+// was creating it was killed before it recorded itself.
+constexpr const char* half_created_note =
+    "part of a journal, left by a run killed while creating it: no run recorded, nothing re-encrypted; ksmigrate "
+    "run starts afresh over it, finalize or rollback removes it";
+
 void require_databases(const MigrationSettings& s) {
     if (s.databases.empty() && s.config_file.empty()) fail_usage("give --db (repeatable)");
 }
@@ -139,6 +145,8 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
                 d["finished_at"] = info->finished_at.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info->finished_at);
                 d["finished"] = !info->finished_at.empty();
                 d["backup_file"] = info->backup_file;
+            } else {
+                d["note"] = half_created_note;
             }
             d["targets"] = nlohmann::ordered_json::array();
             for (const auto& t : j.summary())

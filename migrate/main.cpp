@@ -464,6 +464,12 @@ int cmd_status(const Options& o) {
             std::cout << "no migration journal\n";
             continue;
         }
+        if (d.contains("note")) {  // a journal half created, no run recorded in it
+            std::cout << d["note"].get<std::string>()
+                      << (d["running"].is_boolean() && d["running"].get<bool>() ? " (a run holds the lock now)" : "")
+                      << "\n";
+            continue;
+        }
         std::cout << "started at " << d.value("started_at", std::string())
                   << (d.value("finished", false) ? ", finished at " + d["finished_at"].get<std::string>()
                                                  : std::string(", unfinished"))

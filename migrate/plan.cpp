@@ -76,6 +76,8 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
         if (info)
             what += " from " + info->source_key + " to " + info->target_key + ", started " +
                     info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
+        else  // MySQL commits each CREATE on its own: a run killed while creating its journal
+            what = "holds part of a migration journal (a run killed while creating it; no run recorded)";
         what += ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
                             Problem{"error", db->name(), "", "", "", "journal", what});  // before preflight

@@ -88,8 +88,8 @@ private:
 };
 
 // Opens (or resumes) the journal of one database, recording the backup made for it.
-void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup) {
-    Journal journal(db);
+void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup, const Journal::Fault& fault) {
+    Journal journal(db, fault);
     Transaction tx(db);
     journal.begin_or_resume(RunInfo{keys.source.id(), keys.target.id(), utc_now(), "", backup});
     journal.mark_unfinished();
@@ -363,14 +363,31 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
     ValueMigrator config_migrator(keys);
     const detail::ConfigEdit config = detail::prepare_config(s, s.config_text, config_migrator, rep.problems);
     stop_if_requested(s, "before anything was changed", "run ksmigrate run again");
+
+    // A database whose journal records no run is a fresh start, even when some of the
+    // journal's tables are there (MySQL commits each CREATE on its own, so a run killed
+    // while creating them leaves part of them): nothing was changed through it, so it
+    // gets its backup now, recorded when its journal is completed.
+    //
+    // Every backup is made before the first journal starts, so a backup that cannot be
+    // made refuses the run with no journal anywhere. The price: a run killed after the
+    // backups, before every journal records its own (two databases, killed between their
+    // journals; or killed while creating a journal), leaves the backup of each database
+    // whose journal records no run as a file no journal names. It is a full backup from
+    // before the run (nothing was changed in that database); the next run starts that
+    // database afresh and makes and records a new one, and the file is the operator's to
+    // delete (README: Backups). Making and recording one database at a time would close
+    // that window but break the rule: the second database's backup could then fail after
+    // the first database's journal started. Adopting the file on the next run would need
+    // a record of it outside the database, and it may be older than the product's writes.
     FreshBackups backups;
     if (!s.no_backup)
         for (auto& db : set.databases)
-            if (!Journal::exists(*db)) backups.make(*db, s, set.placements);  // a resumed run keeps its first backup
+            if (!Journal::has_run(*db)) backups.make(*db, s, set.placements);  // a resumed run keeps its first backup
 
     for (auto& db : set.databases) {
-        const bool resumed = Journal::exists(*db);
-        start_journal(*db, keys, backups.file_for(*db));
+        const bool resumed = Journal::has_run(*db);
+        start_journal(*db, keys, backups.file_for(*db), s.fault);
         if (s.notify) {
             const std::string backup = backups.file_for(*db);
             if (!backup.empty()) s.notify(db->name() + ": backup written to " + backup);
@@ -381,6 +398,7 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
             }
         }
         backups.keep(*db);
+        if (s.fault) s.fault("journal-started");
     }
 
     // The databases first, deployment.toml last: a run that stops on the way (an

@@ -145,6 +145,8 @@ public:
     virtual std::vector<std::string> columns(const std::string& stored_table) const = 0;
     // The primary key's columns (empty: none).
     virtual std::vector<std::string> primary_key(const std::string& stored_table) const = 0;
+    // The names of the table's indexes (a primary key's too, where the backend names it).
+    virtual std::vector<std::string> index_names(const std::string& stored_table) const = 0;
     // True when the columns (any order) are the primary key or a UNIQUE index.
     virtual bool declared_unique(const std::string& stored_table, const std::vector<std::string>& columns) const = 0;
     // The hidden row id a table without a key can be paged by (SQLite's "rowid"), if any.

@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ksc {
@@ -38,12 +40,23 @@ public:
     static constexpr const char* entries_table = "KSMIGRATE_JOURNAL";
     static constexpr const char* run_table = "KSMIGRATE_RUN";
 
-    explicit Journal(Database& db) : db_(db) {}
-    static bool exists(const Database& db);
+    static constexpr const char* index_name = "KSMIGRATE_JOURNAL_TARGET_KEY";
+    // Crash tests only (MigrationSettings::fault): called at "journal-tables", once the
+    // entries table is created and before its index and the run table are.
+    using Fault = std::function<void(std::string_view point)>;
 
-    // Creates the tables (inside the caller's transaction or its own) and records the
-    // run; an existing run for another key pair is ErrorKind::refused (rollback or
-    // finalize it first).
+    explicit Journal(Database& db, Fault fault = {}) : db_(db), fault_(std::move(fault)) {}
+    // Any of its tables is there, even a journal only half created: the jobs that work
+    // from the journal (status, rollback, finalize, plan) see it, and finalize drops it.
+    static bool exists(const Database& db);
+    // A run is recorded in it (its run row): a run to resume. A journal without one was
+    // being created when its run was killed (MySQL commits each CREATE on its own):
+    // nothing was changed through it yet, and the next run starts afresh (backup included).
+    static bool has_run(const Database& db);
+
+    // Creates what is missing of the tables and their index (inside the caller's
+    // transaction or its own) and records the run unless one is recorded; an existing
+    // run for another key pair is ErrorKind::refused (rollback or finalize it first).
     void begin_or_resume(const RunInfo& info);
     // The same refusal on its own, reading only: run checks every database with it
     // before anything is written anywhere (deployment.toml included).
@@ -70,6 +83,7 @@ public:
 
 private:
     Database& db_;
+    Fault fault_;
 };
 
 }  // namespace ksc

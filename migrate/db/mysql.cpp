@@ -124,6 +124,11 @@ public:
                      "AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
                      table);
     }
+    std::vector<std::string> index_names(const std::string& table) const override {
+        return strings("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                       "AND TABLE_NAME = ?",
+                       table);
+    }
     bool declared_unique(const std::string& table, const std::vector<std::string>& cols) const override;
     std::optional<std::string> row_id(const std::string&) const override { return std::nullopt; }
     void begin_write() override {

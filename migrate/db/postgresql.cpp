@@ -126,6 +126,11 @@ public:
                      "ORDER BY array_position(i.indkey::int2[], a.attnum)",
                      quote(table));
     }
+    std::vector<std::string> index_names(const std::string& table) const override {
+        return strings("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "WHERE i.indrelid = to_regclass(?)",
+                       quote(table));
+    }
     bool declared_unique(const std::string& table, const std::vector<std::string>& cols) const override;
     std::optional<std::string> row_id(const std::string&) const override { return std::nullopt; }
     void begin_write() override { exec("BEGIN"); }

@@ -150,6 +150,9 @@ public:
     std::vector<std::string> primary_key(const std::string& table) const override {
         return strings("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", table);
     }
+    std::vector<std::string> index_names(const std::string& table) const override {
+        return strings("SELECT name FROM pragma_index_list(?)", table);
+    }
     bool declared_unique(const std::string& table, const std::vector<std::string>& cols) const override;
     std::optional<std::string> row_id(const std::string& table) const override {
         // A WITHOUT ROWID table has none.

@@ -7,7 +7,9 @@
 #    shared_db, the others only in apim_db (a REG_PROPERTY copy in apim_db is not the
 #    product's registry and stays as it is); values in both are migrated (the run killed
 #    between them, then resumed), verified, read back by Java and rolled back byte for
-#    byte; a REG_ table present only in apim_db is reported as missing from shared_db.
+#    byte; killed between the two journals, the next run gives each database one recorded
+#    backup (shared_db's from the killed run stays, unrecorded); a REG_ table present
+#    only in apim_db is reported as missing from shared_db.
 source "$KSC_SRC/tests/e2e/server_backend.sh"
 create_database shared_db || fail "create shared_db"
 SHARED_URL=$(server_url shared_db)
@@ -150,6 +152,44 @@ run_capture "$KSMIGRATE" rollback "${D[@]}"
 expect_rc 0 "rollback of the two declared databases"
 rm -f ksmigrate-backup-*
 untouched "rollback" conf.orig
+
+# Killed between the two journals (journal-started:1, after apim_db's): both backups were
+# made before the first journal started, shared_db's is named by no journal. The next run
+# resumes apim_db (its backup kept) and starts shared_db afresh with a new backup it
+# records; the killed run's backup of shared_db stays, unrecorded (README: Backups).
+run_capture env KSC_FAULT_AT=journal-started:1 "$KSC_BIN/ksmigrate_faulty" run "${D[@]}"
+expect_rc 137 "run killed after apim_db's journal started, before shared_db's"
+assert_eq "$values_orig 2 0" "$(values) $(ksmigrate_tables apim_db) $(ksmigrate_tables shared_db)" \
+  "killed between the journals: no value changed, apim_db's journal only"
+killed_apim=$(ls "$(pwd -P)"/ksmigrate-backup-apim_db-*) || fail "no backup of apim_db"
+killed_shared=$(ls "$(pwd -P)"/ksmigrate-backup-shared_db-*) || fail "no backup of shared_db"
+assert_eq "1 1" "$(wc -l <<<"$killed_apim") $(wc -l <<<"$killed_shared")" "killed between the journals: one backup per database"
+cmp -s conf.orig "$CONF" || fail "deployment.toml changed before the databases were done"; ok
+run_capture "$KSMIGRATE" run "${D[@]}"
+expect_rc 0 "the run after the kill between the journals"
+assert_contains "$ERR" "resuming: 0 value(s) already re-encrypted in $URL" "apim_db's run is resumed"
+new_shared=$(ls "$(pwd -P)"/ksmigrate-backup-shared_db-* | grep -vxF "$killed_shared" || true)
+assert_eq "1 1" "$(ls ksmigrate-backup-apim_db-* | wc -l) $(wc -l <<<"$new_shared")" \
+  "apim_db keeps its one backup; shared_db gets one new backup beside the killed run's"
+assert_contains "$ERR" "$SHARED_URL: backup written to $new_shared" "the new backup of shared_db is named"
+assert_not_contains "$ERR" "$URL: backup written to" "no new backup of apim_db"
+run_capture "$KSMIGRATE" status "${D[@]}" --json
+expect_rc 0 "status after the kill between the journals"
+assert_eq "$URL $killed_apim true,$SHARED_URL $new_shared true" \
+  "$(jq -j '[.databases[] | "\(.database) \(.backup_file) \(.finished)"] | join(",")' <<<"$OUT")" \
+  "each journal names its database's backup: apim_db the killed run's, shared_db the new one"
+twice() { sqlq_in "$1" "SELECT count(*) FROM (SELECT row_key FROM $J GROUP BY target, row_key HAVING count(*) > 1) x"; }
+assert_eq "3 3 0 0" "$(sqlq "SELECT count(*) FROM $J") $(sqlq_in shared_db "SELECT count(*) FROM $J") $(twice apim_db) $(twice shared_db)" \
+  "every value re-encrypted once"
+run_capture "$KSMIGRATE" verify "${D[@]}" --json
+expect_rc 0 "verify after the kill between the journals"
+assert_eq "$URL 0 3" "$(where IDN_SECRET <(echo "$OUT"))" "verify: apim_db under the new key"
+assert_eq "$SHARED_URL 0 2" "$(where REG_PROPERTY <(echo "$OUT"))" "verify: shared_db's REG_PROPERTY under the new key"
+assert_eq "$SHARED_URL 0 1" "$(where UM_USER_ATTRIBUTE <(echo "$OUT"))" "verify: shared_db's UM_USER_ATTRIBUTE under the new key"
+run_capture "$KSMIGRATE" rollback "${D[@]}"
+expect_rc 0 "rollback after the kill between the journals"
+rm -f ksmigrate-backup-*
+untouched "rollback after the kill between the journals" conf.orig
 
 # --- A REG_ table present only in apim_db is missing from shared_db, where WSO2 keeps it.
 printf '[[target]]\ntable = "IDN_SECRET"\ncolumn = "SECRET_VALUE"\n[[target]]\ntable = "REG_LEFTOVER"\ncolumn = "REG_VALUE"\n' > leftover.toml

@@ -8,7 +8,9 @@
 # done, and the resumed run finishes with every value re-encrypted once, verify passes
 # and Java reads each value under the new key. While a stopped run holds the lock another
 # is refused. A rollback right after a crash restores every original byte, and
-# deployment.toml.
+# deployment.toml. Killed while creating the journal (MariaDB keeps part of it), the next
+# run is a fresh start: its backup made and recorded, the journal completed (its index
+# too); status, finalize and rollback handle what is left.
 source "$KSC_SRC/tests/e2e/server_backend.sh"
 FAULTY="$KSC_BIN/ksmigrate_faulty"
 [[ -x $FAULTY ]] || fail "no ksmigrate_faulty in $KSC_BIN"
@@ -44,6 +46,15 @@ counts() {
 }
 ksmigrate_tables() {
   sqlq "SELECT count(*) FROM information_schema.tables WHERE $IN_SCHEMA AND upper(table_name) LIKE 'KSMIGRATE%'"
+}
+# The journal's (target, row_key) index; every index of a KSMIGRATE% table or named so.
+case $BACKEND in
+  postgres) INDEXES="pg_indexes WHERE schemaname = 'public'"; INDEX=indexname; ON_TABLE=tablename ;;
+  mysql) INDEXES="information_schema.statistics WHERE $IN_SCHEMA"; INDEX=index_name; ON_TABLE=table_name ;;
+esac
+journal_index() { sqlq "SELECT count(DISTINCT $INDEX) FROM $INDEXES AND $INDEX = 'KSMIGRATE_JOURNAL_TARGET_KEY'"; }
+ksmigrate_indexes() {
+  sqlq "SELECT count(*) FROM $INDEXES AND (upper($INDEX) LIKE 'KSMIGRATE%' OR upper($ON_TABLE) LIKE 'KSMIGRATE%')"
 }
 reset() {
   sqlq "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET ACCESS_TOKEN = (SELECT o.ACCESS_TOKEN FROM TOKEN_ORIG o WHERE o.TOKEN_ID = IDN_OAUTH2_ACCESS_TOKEN.TOKEN_ID)"
@@ -93,6 +104,63 @@ for case in "batch-read:1 0" "batch-read:2 5" "batch-updated:2 5" "batch-journal
   run_capture "$KSMIGRATE" finalize "${DBARGS[@]}"
   expect_rc 0 "$point: finalize"
 done
+
+# Killed while creating the journal (journal-tables: its entries table made, the index and
+# the run table not yet), the run making its backup this time. MariaDB commits each
+# CREATE on its own and keeps the entries table alone; PostgreSQL rolls it all back.
+# Either way no value changed and no journal records a run: the next run is a fresh start
+# that makes its own backup and records it, and completes the journal (its index too).
+# The killed run's backup is left, named by no journal (README: Backups).
+B=("${DBARGS[@]}" --batch-size 5 --jobs 1)  # with a backup
+half_left=$([[ $BACKEND == mysql ]] && echo "1 0" || echo "0 0")  # KSMIGRATE% tables, journal index
+# half_journal WHAT: killed at journal-tables:1; sets KILLED_BACKUP.
+half_journal() {
+  reset
+  rm -f ksmigrate-backup-*
+  run_capture env KSC_FAULT_AT=journal-tables:1 "$FAULTY" run "${B[@]}"
+  expect_rc 137 "$1: killed while creating the journal"
+  assert_eq "$values_orig $half_left" "$(values) $(ksmigrate_tables) $(journal_index)" \
+    "$1: no value changed; what is left of the journal (MariaDB: the entries table, no index)"
+  cmp -s conf.orig "$CONF" || fail "$1: deployment.toml changed"; ok
+  KILLED_BACKUP=$(ls ksmigrate-backup-*) || fail "$1: the killed run made no backup"
+  assert_eq "1 $N" "$(wc -l <<<"$KILLED_BACKUP") $(wc -l < "$KILLED_BACKUP")" "$1: the killed run's backup, every row"
+}
+half_journal journal-tables
+run_capture "$KSMIGRATE" status "${DBARGS[@]}" --json
+expect_rc 0 "journal-tables: status of the half journal"
+assert_eq "$([[ $BACKEND == mysql ]] && echo "true true" || echo "false false")" \
+  "$(jq -j '.databases[0] | "\(.journal) \(has("note"))"' <<<"$OUT")" "journal-tables: status shows a journal with no run"
+run_capture "$KSMIGRATE" status "${DBARGS[@]}"
+expect_rc 0 "journal-tables: status in words"
+[[ $BACKEND != mysql ]] || assert_contains "$OUT" "no run recorded" "journal-tables: status says no run is recorded"
+run_capture "$KSMIGRATE" run "${B[@]}"
+expect_rc 0 "journal-tables: the run after the crash finishes"
+assert_not_contains "$ERR" "resuming:" "journal-tables: a fresh start, not a resumed run"
+new_backup=$(ls "$(pwd -P)"/ksmigrate-backup-* | grep -vxF "$(pwd -P)/$KILLED_BACKUP" || true)
+assert_eq "1 $N" "$(wc -l <<<"$new_backup") $(wc -l < "$new_backup")" "journal-tables: one new backup, every row (old values)"
+assert_contains "$ERR" "backup written to $new_backup" "journal-tables: the run names its backup"
+assert_eq "$N $N $N 1" "$(counts) $(journal_index)" "journal-tables: every row re-encrypted once; the journal index made"
+run_capture "$KSMIGRATE" status "${DBARGS[@]}" --json
+expect_rc 0 "journal-tables: status after the run"
+assert_eq "$new_backup true" "$(jq -j '.databases[0] | "\(.backup_file) \(.finished)"' <<<"$OUT")" \
+  "journal-tables: the journal names the new backup"
+read_back_later journal-tables
+run_capture "$KSMIGRATE" verify "${DBARGS[@]}" --json
+expect_rc 0 "journal-tables: verify"
+assert_eq "$N 0" "$(jq -j '.targets[0].states | "\(.target) \(.source)"' <<<"$OUT")" "journal-tables: verify finds every value under the new key"
+run_capture "$KSMIGRATE" finalize "${DBARGS[@]}"
+expect_rc 0 "journal-tables: finalize"
+assert_eq "0 0" "$(ksmigrate_tables) $(ksmigrate_indexes)" "journal-tables: finalize leaves no KSMIGRATE% table or index"
+# What is left of the journal is removed by finalize and by rollback alike (with nothing
+# left, as on PostgreSQL, rollback says it found no journal: exit 1).
+for job in finalize rollback; do
+  half_journal "journal-tables then $job"
+  run_capture "$KSMIGRATE" "$job" "${DBARGS[@]}"
+  expect_rc "$([[ $job == rollback && $BACKEND == postgres ]] && echo 1 || echo 0)" "journal-tables then $job"
+  assert_eq "$values_orig 0 0" "$(values) $(ksmigrate_tables) $(ksmigrate_indexes)" \
+    "journal-tables then $job: no value changed, no KSMIGRATE% table or index left"
+done
+rm -f ksmigrate-backup-*
 java_peer decrypt PKCS12 "$SEC/internal.p12" internalpw internal internalpw < back.txt > got.txt || fail "Java cannot read a migrated value"
 cmp -s want.txt got.txt || fail "Java's plaintexts differ from the originals: $(diff want.txt got.txt | head -4)"; ok
 

@@ -19,8 +19,10 @@ journal_rows() { sqlite3 "$DB" "SELECT count(*) FROM KSMIGRATE_JOURNAL" 2>/dev/n
 changed_rows() { sqlite3 "$DB" "ATTACH 'db.orig' AS o; SELECT count(*) FROM IDN_OAUTH2_ACCESS_TOKEN t JOIN o.IDN_OAUTH2_ACCESS_TOKEN ot USING (TOKEN_ID) WHERE t.ACCESS_TOKEN IS NOT ot.ACCESS_TOKEN"; }
 
 # POINT:N and the rows committed when the process dies there: dying anywhere in the
-# 2nd batch keeps the 1st; the 2nd "after-commit" follows the 2nd batch.
-for case in "batch-read:2 5" "batch-updated:2 5" "batch-journaled:2 5" "before-commit:2 5" "after-commit:2 10" \
+# 2nd batch keeps the 1st; the 2nd "after-commit" follows the 2nd batch. journal-tables
+# is inside the transaction that creates the journal (SQLite: none is left), journal-started
+# right after it.
+for case in "journal-tables:1 0" "journal-started:1 0" "batch-read:2 5" "batch-updated:2 5" "batch-journaled:2 5" "before-commit:2 5" "after-commit:2 10" \
             "before-config:1 12" "after-config:1 12"; do
   point=${case% *}; committed=${case#* }
   cp db.orig "$DB"; cp conf.orig "$CONF"; rm -f "$CONF.ksmigrate.bak" "$CONF.ksmigrate.sha256"

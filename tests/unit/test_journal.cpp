@@ -230,3 +230,85 @@ TEST_CASE("journal: a run table with the old thumbprint columns is read and resu
     CHECK(j.run_info()->started_at == "2026-01-01T00:00:00Z");
     CHECK_THROWS_AS(j.require_same_key_pair(RunInfo{"AAAA", "AES:qNo=", "", "", ""}), Error);
 }
+
+namespace {
+
+bool has_index(const Database& db, const std::string& name) {
+    auto s = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
+    s->bind(1, name);
+    return s->step();
+}
+
+// What MySQL leaves when a run is killed between the CREATEs of its journal (each
+// commits on its own): the entries table, with or without its index, and no run table.
+void leave_half_created(Database& db, bool with_index) {
+    Journal(db).begin_or_resume(run_ab);
+    db.exec(std::string("DROP TABLE \"") + Journal::run_table + "\"");
+    if (!with_index) db.exec(std::string("DROP INDEX \"") + Journal::index_name + "\"");
+}
+
+}  // namespace
+
+TEST_CASE("journal: one left half created is seen, records no run, and is completed as a fresh start") {
+    for (const bool with_index : {false, true}) {
+        CAPTURE(with_index);
+        ScratchDir dir;
+        auto db = make_db(dir);
+        const auto before = schema(*db);
+        leave_half_created(*db, with_index);
+        CHECK(has_index(*db, Journal::index_name) == with_index);
+        Journal j(*db);
+        CHECK(Journal::exists(*db));   // status, rollback and finalize see it
+        CHECK_FALSE(Journal::has_run(*db));  // run starts afresh (a backup, recorded)
+        CHECK_FALSE(j.run_info());
+        CHECK(j.summary().empty());
+        size_t chunks = 0;
+        j.for_each_chunk_newest_first([&](const std::vector<JournalEntry>&) { ++chunks; });
+        CHECK(chunks == 0);
+        j.require_same_key_pair(RunInfo{"CCCC", "DDDD", "", "", ""});  // no run to conflict with
+
+        j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/backups/fresh.bak"});
+        CHECK(Journal::has_run(*db));
+        REQUIRE(j.run_info());
+        CHECK(j.run_info()->started_at == "2030-01-01T00:00:00Z");
+        CHECK(j.run_info()->backup_file == "/backups/fresh.bak");
+        CHECK(has_index(*db, Journal::index_name));  // the missing index made on the way
+
+        // The same schema as a journal made in one go.
+        ScratchDir other;
+        auto whole = make_db(other);
+        Journal(*whole).begin_or_resume(run_ab);
+        CHECK(schema(*db) == schema(*whole));
+        j.drop();
+        CHECK(schema(*db) == before);
+    }
+}
+
+TEST_CASE("journal: a half created journal is dropped whole, leaving the schema as it was") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    const auto before = schema(*db);
+    leave_half_created(*db, false);
+    CHECK(schema(*db) != before);
+    Journal(*db).drop();
+    CHECK(schema(*db) == before);
+    CHECK_FALSE(Journal::exists(*db));
+}
+
+TEST_CASE("journal: the journal-tables fault point comes after the entries table, before its index and run table") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    const auto before = schema(*db);
+    int reached = 0;
+    Journal j(*db, [&](std::string_view point) {
+        CHECK(point == "journal-tables");
+        ++reached;
+        CHECK(db->stored_table(Journal::entries_table));
+        CHECK_FALSE(db->stored_table(Journal::run_table));
+        CHECK_FALSE(has_index(*db, Journal::index_name));
+        throw Error(ErrorKind::interrupted, "stopped at journal-tables");
+    });
+    CHECK_THROWS_AS(j.begin_or_resume(run_ab), Error);
+    CHECK(reached == 1);
+    CHECK(schema(*db) == before);  // SQLite: one transaction, nothing left
+}

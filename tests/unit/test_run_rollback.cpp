@@ -297,3 +297,101 @@ TEST_CASE("run_migration: with --skip-undecryptable the problems listed per targ
     CHECK(rep.problems.size() == 21);
     CHECK(f.values() == before);
 }
+
+namespace {
+
+bool has_journal_index(const Database& db) {
+    auto s = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
+    s->bind(1, std::string(Journal::index_name));
+    return s->step();
+}
+
+std::string absolute_text(const std::filesystem::path& p) { return std::filesystem::absolute(p).string(); }
+
+}  // namespace
+
+// MySQL commits each CREATE on its own: a run killed while creating its journal leaves the
+// entries table without its index and run table. Nothing was changed through it, so the
+// next run is a fresh start: it makes its backup and records it, and completes the journal.
+TEST_CASE("run_migration: a journal left half created is a fresh start, backed up and completed") {
+    Fixture f(5);
+    f.add_mixed(6);
+    {
+        auto db = f.open();
+        Journal(*db).begin_or_resume(RunInfo{"AAAA", "BBBB", "2020-01-01T00:00:00Z", "", ""});
+        db->exec(std::string("DROP TABLE \"") + Journal::run_table + "\"");
+        db->exec(std::string("DROP INDEX \"") + Journal::index_name + "\"");
+        REQUIRE(Journal::exists(*db));
+    }
+    f.settings.no_backup = false;
+    std::vector<std::string> notes;
+    f.settings.notify = [&](const std::string& line) { notes.push_back(line); };
+    const MigrationReport rep = f.run();
+    CHECK(rep.targets.at(0).rewritten == 6);
+
+    const auto backups = backups_beside(f.file);
+    REQUIRE(backups.size() == 1);
+    auto db = f.open();
+    const auto info = Journal(*db).run_info();
+    REQUIRE(info);
+    CHECK(info->backup_file == absolute_text(backups[0]));
+    CHECK(info->source_key == keys().source.facts.thumbprint_sha1);
+    CHECK_FALSE(info->finished_at.empty());
+    CHECK(has_journal_index(*db));
+    bool said_backup = false, said_resuming = false;
+    for (const auto& n : notes) {
+        said_backup |= contains(n, "backup written to " + absolute_text(backups[0]));
+        said_resuming |= contains(n, "resuming");
+    }
+    CHECK(said_backup);
+    CHECK_FALSE(said_resuming);
+}
+
+// Backups are all made before the first journal starts. A run that stops with an error
+// between two databases' journals removes the backup no journal records yet; the first
+// database's is recorded and kept. The next run resumes the first (its backup kept) and
+// starts the second afresh (a new backup, recorded).
+TEST_CASE("run_migration: stopped between two databases' journals, each database ends with one recorded backup") {
+    Fixture f(5);
+    f.add_mixed(4);
+    const std::filesystem::path second = f.dir / "shared.db";
+    test::write(second, "");
+    {
+        auto db = test::open_sqlite(second, Database::Mode::read_write);
+        db->exec("CREATE TABLE IDN_SECRET(ID INTEGER PRIMARY KEY, SECRET_VALUE TEXT)");
+        auto insert = db->prepare("INSERT INTO IDN_SECRET(ID, SECRET_VALUE) VALUES (1, ?)");
+        insert->bind(1, seal(keys().source, plaintext(1)));
+        insert->step();
+    }
+    f.settings.databases.push_back(parse_database_address(second.string()));
+    f.settings.no_backup = false;
+    int started = 0;
+    f.settings.fault = [&](std::string_view point) {
+        if (point == "journal-started" && ++started == 1) throw Error(ErrorKind::interrupted, "stopped between");
+    };
+    CHECK_THROWS_AS(f.run(), Error);
+    CHECK(started == 1);
+    REQUIRE(backups_beside(f.file).size() == 1);
+    CHECK(backups_beside(second).empty());  // made, recorded by no journal: removed again
+    {
+        auto db = f.open();
+        REQUIRE(Journal::has_run(*db));
+        CHECK(Journal(*db).run_info()->backup_file == absolute_text(backups_beside(f.file)[0]));
+        auto other = test::open_sqlite(second, Database::Mode::read_only);
+        CHECK_FALSE(Journal::exists(*other));
+    }
+
+    f.settings.fault = nullptr;
+    const MigrationReport rep = f.run();
+    int64_t rewritten = 0;
+    for (const auto& t : rep.targets) rewritten += t.rewritten;
+    CHECK(rewritten == 5);
+    CHECK(started == 1);
+    REQUIRE(backups_beside(f.file).size() == 1);  // the first database's, kept by the resumed run
+    REQUIRE(backups_beside(second).size() == 1);
+    auto db = f.open();
+    CHECK(Journal(*db).run_info()->backup_file == absolute_text(backups_beside(f.file)[0]));
+    auto other = test::open_sqlite(second, Database::Mode::read_only);
+    REQUIRE(Journal(*other).run_info());
+    CHECK(Journal(*other).run_info()->backup_file == absolute_text(backups_beside(second)[0]));
+}
