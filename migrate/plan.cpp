@@ -63,22 +63,27 @@ std::string shortcut_advice(const MigrationKeys& keys) {
 
 // An unfinalized migration left in a database (to any key) comes before anything new:
 // its values would look foreign or target, and run refuses another key pair anyway.
-// Returns how many databases hold one.
+// Part of a journal with no run recorded (MySQL commits each CREATE on its own, and its
+// run was killed while creating it) is no migration: run starts afresh over it, so it is
+// a note, not a problem. Returns how many databases hold an unfinalized migration.
 size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
     size_t found = 0;
     for (const auto& db : set.databases) {
         if (!Journal::exists(*db)) continue;
         Journal j(*db);
         const auto info = j.run_info();
+        if (!info) {
+            rep.advice.push_back(db->name() + " holds part of a migration journal (a run killed while creating it; "
+                                              "no run recorded, nothing re-encrypted): ksmigrate run completes it and "
+                                              "starts afresh, with a new backup");
+            continue;
+        }
         int64_t values = 0;
         for (const auto& t : j.summary()) values += t.values;
-        std::string what = "holds an unfinalized migration";
-        if (info)
-            what += " from " + info->source_key + " to " + info->target_key + ", started " +
-                    info->started_at + (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at);
-        else  // MySQL commits each CREATE on its own: a run killed while creating its journal
-            what = "holds part of a migration journal (a run killed while creating it; no run recorded)";
-        what += ", " + std::to_string(values) + " value(s) re-encrypted";
+        const std::string what = "holds an unfinalized migration from " + info->source_key + " to " +
+                                 info->target_key + ", started " + info->started_at +
+                                 (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at) +
+                                 ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
                             Problem{"error", db->name(), "", "", "", "journal", what});  // before preflight
         ++found;

@@ -347,6 +347,35 @@ TEST_CASE("run_migration: a journal left half created is a fresh start, backed u
     CHECK_FALSE(said_resuming);
 }
 
+// plan judges a journal as run does: part of one with no run recorded is a fresh start
+// for run, so plan lists no journal problem for it (the verdict stays GO) and says what
+// run will do; a journal that records a run is a problem.
+TEST_CASE("plan_migration: a journal left half created is a note, one with a run a problem") {
+    Fixture f(5);
+    f.add_mixed(4);
+    {
+        auto db = f.open();
+        Journal(*db).begin_or_resume(RunInfo{"AAAA", "BBBB", "2020-01-01T00:00:00Z", "", ""});
+        db->exec(std::string("DROP TABLE \"") + Journal::run_table + "\"");
+    }
+    auto journal_problems = [](const MigrationReport& r) {
+        size_t n = 0;
+        for (const auto& p : r.problems) n += p.state == "journal";
+        return n;
+    };
+    const MigrationReport half = plan_migration({&keys().source, &keys().target}, f.settings, false);
+    CHECK(journal_problems(half) == 0);
+    CHECK(half.go());
+    bool said = false;
+    for (const auto& a : half.advice) said |= contains(a, "holds part of a migration journal") && contains(a, "starts afresh");
+    CHECK(said);
+
+    f.run();  // completes the journal and records its run
+    const MigrationReport whole = plan_migration({&keys().source, &keys().target}, f.settings, false);
+    CHECK(journal_problems(whole) == 1);
+    CHECK_FALSE(whole.go());
+}
+
 // Backups are all made before the first journal starts. A run that stops with an error
 // between two databases' journals removes the backup no journal records yet; the first
 // database's is recorded and kept. The next run resumes the first (its backup kept) and
