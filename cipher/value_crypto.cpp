@@ -117,23 +117,17 @@ SecureBytes decrypt_value(const Botan::Private_Key& key, std::string_view cipher
             fail_input(what + ": not a ciphertext (" + parsed.reason + ")");
     }
     const RsaBlockOpener opener(key, rng);
-    // One private-key operation, whatever paddings are then checked on its result.
-    const std::optional<SecureBytes> opened = opener.open(parsed.rsa_block);
+    // One private-key operation: with the padding known, Botan's decryptor for it; else
+    // the raw result, on which every padding is checked.
     if (t) {
-        if (opened)
-            if (auto pt = opener.unpad(t->padding, *opened)) return std::move(*pt);
+        if (auto pt = opener.decrypt(t->padding, parsed.rsa_block)) return std::move(*pt);
         fail_self_contained(parsed, *t, what, who);
     }
-    if (opened) {
-        switch (plain.kind) {
-            case PlainDecryption::Kind::textbook: return strip_leading_zeros(*opened);
-            case PlainDecryption::Kind::one_padding:
-                if (auto pt = opener.unpad(plain.transformation->padding, *opened)) return std::move(*pt);
-                break;
-            case PlainDecryption::Kind::any_padding:
-                if (auto u = opener.unpad_first(*opened)) return std::move(u->plaintext);
-                break;
-        }
+    if (plain.kind == PlainDecryption::Kind::one_padding) {
+        if (auto pt = opener.decrypt(plain.transformation->padding, parsed.rsa_block)) return std::move(*pt);
+    } else if (const std::optional<SecureBytes> opened = opener.open(parsed.rsa_block)) {
+        if (plain.kind == PlainDecryption::Kind::textbook) return strip_leading_zeros(*opened);
+        if (auto u = opener.unpad_first(*opened)) return std::move(u->plaintext);
     }
     fail_input(what + ": does not decrypt with this key and " + plain.describe(),
                plain.kind == PlainDecryption::Kind::any_padding

@@ -58,6 +58,8 @@ void stop_between_batches() {
     std::signal(SIGTERM, on_stop_signal);
 }
 
+constexpr unsigned max_jobs = 256;
+
 struct Options {
     std::string home, config;
     std::vector<std::string> databases;
@@ -72,7 +74,7 @@ struct Options {
     // Two workers per core: Botan 2 computes half of each RSA private-key operation on its
     // own thread pool, so a worker waits for that half; with one worker per core the cores
     // sat about 9% idle (183% CPU on two), with two they stay busy (197%).
-    unsigned jobs = 2 * std::max(1u, std::thread::hardware_concurrency());
+    unsigned jobs = std::min(max_jobs, 2 * std::max(1u, std::thread::hardware_concurrency()));
     std::string backup;
     bool no_backup = false, skip_undecryptable = false, quick = false, json_stdout = false, vacuum = false;
     std::string json_file, markdown_file;
@@ -122,7 +124,7 @@ void add_key_options(CLI::App* cmd, Options& o) {
     cmd->add_flag("--allow-default-key", o.allow_default_key,
                   "accept the public Identity Server default AES key as the target (anyone can decrypt with it)");
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: twice the number of cores)")
-        ->check(CLI::Range(1u, 256u));
+        ->check(CLI::Range(1u, max_jobs));
     cmd->add_option("--batch-size", o.batch_size, "rows per batch (default 500)")->check(CLI::Range(1, 100000));
 }
 

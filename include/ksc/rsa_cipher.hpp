@@ -89,20 +89,21 @@ public:
     // The encoded message c^d mod n, modulus_bytes() long; nullopt when the block cannot
     // be one for this key (wrong length, not below the modulus).
     std::optional<SecureBytes> open(ByteView block) const;
-    // The plaintext inside an opened block under padding p; nullopt when the padding
-    // does not check (wrong key, wrong padding or damage look alike on purpose).
-    std::optional<SecureBytes> unpad(RsaPadding p, const SecureBytes& opened) const;
     // The first padding of `trials` that checks on an opened block, with its plaintext.
     std::optional<UnpaddedBlock> unpad_first(const SecureBytes& opened,
                                              std::span<const RsaPadding> trials = plain_padding_trials) const;
-    // open + unpad for a padding known in advance, in one call to Botan's decryptor for
-    // that padding: the raw route copies the message out twice, and each copy is Botan's
-    // constant-time one, quadratic in the block size (about 400,000 instructions, 3% of
-    // a value's work in ksmigrate run, counted with callgrind).
+    // The plaintext for a padding known in advance (nullopt as above), in one call to
+    // Botan's decryptor for that padding: open, then unpadding, copies the message out
+    // twice, each time with Botan's constant-time copy, quadratic in the block size
+    // (about 400,000 instructions, 3% of a value's work in ksmigrate run; callgrind).
     std::optional<SecureBytes> decrypt(RsaPadding p, ByteView block) const;
     size_t modulus_bytes() const { return modulus_bytes_; }
 
 private:
+    // The plaintext inside an opened block under padding p; nullopt when the padding
+    // does not check (wrong key, wrong padding or damage look alike on purpose).
+    std::optional<SecureBytes> unpad(RsaPadding p, const SecureBytes& opened) const;
+
     const Botan::Private_Key& key_;  // the caller's, kept for the padded decryptors
     Botan::RandomNumberGenerator& rng_;
     size_t modulus_bytes_;
