@@ -99,4 +99,31 @@ void append_utf8(std::string& out, uint32_t cp) {
     }
 }
 
+size_t utf8_sequence(std::string_view in, size_t i, uint32_t* cp) {
+    const auto b = static_cast<uint8_t>(in[i]);
+    const size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > in.size()) return 0;
+    uint32_t c = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
+    for (size_t k = 1; k < n; ++k) {
+        const auto t = static_cast<uint8_t>(in[i + k]);
+        if ((t & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (t & 0x3Fu);
+    }
+    static constexpr uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < min_for_length[n] || (c >= 0xD800 && c < 0xE000) || c > 0x10FFFF) return 0;
+    *cp = c;
+    return n;
+}
+
+bool is_text(std::string_view in) {
+    for (size_t i = 0; i < in.size();) {
+        uint32_t cp = 0;
+        const size_t n = utf8_sequence(in, i, &cp);
+        if (n == 0) return false;
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp < 0xA0)) return false;
+        i += n;
+    }
+    return true;
+}
+
 }  // namespace ksc

@@ -94,21 +94,9 @@ std::string from_utf32be(ByteView b) {
 // Each invalid sequence becomes U+FFFD, so the result can go into JSON and terminals.
 std::string valid_utf8(std::string_view in) {
     std::string out;
-    size_t i = 0;
-    while (i < in.size()) {
-        const auto b = static_cast<uint8_t>(in[i]);
-        size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        uint32_t cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
-        bool ok = n > 0 && i + n <= in.size();
-        for (size_t k = 1; ok && k < n; ++k) {
-            const auto c = static_cast<uint8_t>(in[i + k]);
-            ok = (c & 0xC0) == 0x80;
-            cp = (cp << 6) | (c & 0x3Fu);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 either.
-        static constexpr uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (ok && (cp < min_for_length[n] || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF)) ok = false;
-        if (ok) {
+    for (size_t i = 0; i < in.size();) {
+        uint32_t cp = 0;
+        if (const size_t n = utf8_sequence(in, i, &cp)) {
             out.append(in.substr(i, n));
             i += n;
         } else {

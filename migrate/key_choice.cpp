@@ -157,6 +157,7 @@ MigrationKeys ChosenKeys::keys() const {
     if (source_aes) k.source = &*source_aes;
     if (target_rsa) k.target = &*target_rsa;
     if (target_aes) k.target = &*target_aes;
+    k.raw_aes = raw_aes;
     return k;
 }
 

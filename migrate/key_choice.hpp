@@ -41,6 +41,7 @@ struct ChosenKeys {
     std::optional<Error> refusal;            // with defer_refusal: for plan's report
     std::vector<std::string> warnings;       // the keystores' own, a certificate's
     std::vector<std::string> notes;
+    RawAes raw_aes = RawAes::off;            // copied into keys()
 
     // Points into this object: keep it in place while the pair is used.
     MigrationKeys keys() const;

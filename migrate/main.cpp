@@ -70,6 +70,7 @@ struct Options {
     detail::KeySideOptions from = detail::key_side_options("--from-");
     detail::KeySideOptions to = detail::key_side_options("--to-");
     bool allow_default_key = false;
+    std::string raw_aes;   // "", "gcm" or "keep"
     size_t batch_size = 500;
     // Two workers per core: Botan 2 computes half of each RSA private-key operation on its
     // own thread pool, so a worker waits for that half; with one worker per core the cores
@@ -123,6 +124,11 @@ void add_key_options(CLI::App* cmd, Options& o) {
     }
     cmd->add_flag("--allow-default-key", o.allow_default_key,
                   "accept the public Identity Server default AES key as the target (anyone can decrypt with it)");
+    cmd->add_option("--raw-aes", o.raw_aes,
+                    "also move legacy raw AES values (IS 5.10: AES/ECB/PKCS5Padding, no keyId) under the source AES "
+                    "key: gcm = rewrite them as AES-GCM (what IS 5.11+ and API-M 4.7 read by default), keep = as "
+                    "raw AES (a product still running with org.wso2.CipherTransformation AES)")
+        ->check(CLI::IsMember({"gcm", "keep"}));
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: twice the number of cores)")
         ->check(CLI::Range(1u, max_jobs));
     cmd->add_option("--batch-size", o.batch_size, "rows per batch (default 500)")->check(CLI::Range(1, 100000));
@@ -278,7 +284,11 @@ using Keys = detail::ChosenKeys;
 
 // Both keys, with the keystores' warnings and the notes said once, before any work.
 Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, bool defer_refusal = false) {
+    if (!o.raw_aes.empty() && !o.from.is_aes() && !o.to.is_aes())
+        fail_usage("--raw-aes: neither key of this migration is an AES key",
+                   "raw AES values are under [encryption] key or old_key: name one with --from or --to");
     Keys k = detail::choose_keys(o.from, o.to, cfg, o.allow_default_key, defer_refusal);
+    k.raw_aes = o.raw_aes.empty() ? RawAes::off : o.raw_aes == "keep" ? RawAes::keep : RawAes::to_gcm;
     for (const auto& w : k.warnings) print_warning(program, w);
     for (const auto& n : k.notes) print_note(program, n);
     return k;

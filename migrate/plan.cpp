@@ -94,16 +94,25 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
     return found;
 }
 
-void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals) {
+// raw_unasked: the undecryptable values that are legacy raw AES under the source key.
+void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals,
+                int64_t raw_unasked) {
     const StateCounts t = rep.totals();
     if (mode == ClassifyMode::verify) return;
-    if (t[ValueState::undecryptable] > 0)
-        rep.advice.push_back(std::to_string(t[ValueState::undecryptable]) +
+    if (raw_unasked > 0)
+        rep.advice.push_back(std::to_string(raw_unasked) +
+                             " value(s) are legacy raw AES values (IS 5.10's transformation AES) under the source key, "
+                             "which the product reads with [encryption] key only: plan and run again with --raw-aes gcm "
+                             "if the product uses AES/GCM (the default since IS 5.11 and API-M 4.7), or --raw-aes keep if "
+                             "it still runs with org.wso2.CipherTransformation = AES");
+    if (const int64_t n = t[ValueState::undecryptable] - raw_unasked; n > 0)
+        rep.advice.push_back(std::to_string(n) +
                              " value(s) do not decrypt under the source key: find the key they were encrypted with, "
                              "or run with --skip-undecryptable to leave them (listed) as they are");
+    const bool aes = keys.source.kind() == KeyKind::aes || keys.target.kind() == KeyKind::aes;
     if (t[ValueState::foreign] > 0)
-        rep.advice.push_back(std::to_string(t[ValueState::foreign]) +
-                             " value(s) are encrypted for another certificate; run leaves them as they are");
+        rep.advice.push_back(std::to_string(t[ValueState::foreign]) + " value(s) are encrypted for another " +
+                             (aes ? "key" : "certificate") + "; run leaves them as they are");
     if (t[ValueState::symmetric] > 0)
         rep.advice.push_back(std::to_string(t[ValueState::symmetric]) +
                              " value(s) use symmetric (AES) encryption, which a keystore change does not touch");
@@ -152,6 +161,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         rep.problems.push_back(Problem{"error", m.database, m.target.table, m.target.column, "", "not_scanned", what});
     }
     int64_t classified = 0;
+    int64_t raw_unasked = 0;
     double crypto_seconds = 0;
     for (const auto& place : set.placements) {
         TargetReport r{place.db->name(), *place.target, false, {}, 0, {}, 0, {}, 0, 0};
@@ -176,6 +186,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
                 }
                 for (const auto& c : w.results) {
                     ++classified;
+                    if (c.state == ValueState::undecryptable && c.reason == unasked_raw_aes_reason) ++raw_unasked;
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
                     if (bad) problems.add(row_problem(r, place.shown(), w, c));
@@ -203,7 +214,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         // add a little on top of the private-key operation that dominates.
         if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;
     }
-    add_advice(rep, keys, mode, journals);
+    add_advice(rep, keys, mode, journals, raw_unasked);
     return rep;
 }
 

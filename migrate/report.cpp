@@ -117,16 +117,22 @@ std::vector<std::pair<std::string, int64_t>> left_alone(const StateCounts& t) {
     return {{"already under the target key", t[ValueState::target]},
             {"empty (NULL or '')", t[ValueState::empty]},
             {"not encrypted", t[ValueState::not_encrypted]},
-            {"foreign (another certificate's)", t[ValueState::foreign]},
+            {"foreign (under another key)", t[ValueState::foreign]},
             {"undecryptable", t[ValueState::undecryptable]},
             {"symmetric (AES, not part of a keystore change)", t[ValueState::symmetric]}};
 }
 
-const char* prerequisites[] = {
-    "Stop every product node before ksmigrate run: a node still running with the old key keeps writing data under it.",
-    "Take the usual database backup (ksmigrate's own copy is beside each SQLite file; a server database is the DBA's to back up).",
-    "Keep the old keystore until ksmigrate verify passes and the product runs with the new key: rollback needs it.",
-};
+std::vector<std::string> prerequisites(const MigrationKey& source) {
+    return {"Stop every product node before ksmigrate run: a node still running with the old key keeps writing data "
+            "under it.",
+            "Take the usual database backup (ksmigrate's own copy is beside each SQLite file; a server database is the "
+            "DBA's to back up).",
+            source.kind() == KeyKind::aes
+                ? "Keep the old AES key (in old_key of deployment.toml, and a copy elsewhere) until ksmigrate verify "
+                  "passes and finalize has run: a value not moved, and every value after a rollback, reads only with it."
+                : "Keep the old keystore until ksmigrate verify passes and the product runs with the new key: rollback "
+                  "needs it."};
+}
 
 std::string fmt_seconds(double s) {
     char buf[64];
@@ -188,7 +194,7 @@ nlohmann::ordered_json MigrationReport::to_json() const {
                                                                                     {"values", config.states[ValueState::source]},
                                                                                     {"backup", config.file.string() + ".ksmigrate.bak"}})}};
         j["totals"] = {{"to_reencrypt", t[ValueState::source]}, {"states", t.to_json()}};
-        j["prerequisites"] = prerequisites;
+        j["prerequisites"] = prerequisites(source);
     }
     j["problems"] = nlohmann::ordered_json::array();
     j["problem_details"] = nlohmann::ordered_json::array();
@@ -298,7 +304,7 @@ std::string MigrationReport::to_markdown(const std::string& title) const {
               << " secret(s) re-encrypted last, after the databases; the previous file kept as `"
               << config.file.string() << ".ksmigrate.bak`\n";
         o << "\n## Prerequisites\n\n";
-        for (const char* p : prerequisites) o << "- " << p << "\n";
+        for (const auto& p : prerequisites(source)) o << "- " << p << "\n";
     }
     if (!problems.empty()) {
         o << "\n## Problems\n\n";

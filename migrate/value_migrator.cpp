@@ -55,7 +55,10 @@ enum class Which { source, target };
 struct ValueMigrator::Impl {
     std::unique_ptr<CipherSuite> source;
     std::unique_ptr<CipherSuite> target;
-    bool raw_aes;
+    RawAes raw_aes = RawAes::off;
+    // Not asked to read raw AES values, but the source key is AES: the source key reading
+    // them anyway, only to refuse to leave one behind unseen (a rotation would strand it).
+    std::unique_ptr<CipherSuite> raw_probe;
 
     CipherSuite& suite(Which w) { return w == Which::source ? *source : *target; }
     uint64_t ops() const { return source->private_ops() + target->private_ops(); }
@@ -73,7 +76,7 @@ struct ValueMigrator::Impl {
             else if (p.format != CiphertextFormat::not_ciphertext) out.front() = std::move(p);
         }
         if (out.empty()) out.push_back(parse_ciphertext(value));  // no RSA key: any plausible block length
-        if (raw_aes && (out.front().format == CiphertextFormat::plain ||
+        if (raw_aes != RawAes::off && (out.front().format == CiphertextFormat::plain ||
                         out.front().format == CiphertextFormat::not_ciphertext)) {
             ParsedCiphertext r = parse_raw_aes(value);
             if (r.format == CiphertextFormat::raw_aes) {
@@ -89,8 +92,35 @@ struct ValueMigrator::Impl {
         CipherSuite& s = suite(w);
         for (const auto& r : rs)
             if (s.reads(r.format))
-                if (auto o = s.open(r)) return o;
+                if (auto o = open_as_text(s, r)) return o;
         return std::nullopt;
+    }
+
+    // A raw AES opening counts only when it gives text: a wrong key passes PKCS#5's check
+    // about 1 time in 256, and then gives random bytes.
+    static std::optional<Opened> open_as_text(CipherSuite& s, const ParsedCiphertext& r) {
+        auto o = s.open(r);
+        if (o && r.format == CiphertextFormat::raw_aes &&
+            !is_text(std::string_view(reinterpret_cast<const char*>(o->plaintext.data()), o->plaintext.size())))
+            return std::nullopt;
+        return o;
+    }
+
+    // Not asked for raw AES: a value that opens so under the source key is one the product
+    // still needs moved, so it is undecryptable for this migration (plan NO-GO, run stops).
+    Classification unless_raw_under_source(Classification c, std::string_view value) const {
+        if (!raw_probe || (c.state != ValueState::not_encrypted && c.state != ValueState::undecryptable)) return c;
+        const ParsedCiphertext r = parse_raw_aes(value);
+        if (r.format != CiphertextFormat::raw_aes || !open_as_text(*raw_probe, r)) return c;
+        return state_only(ValueState::undecryptable, std::string(unasked_raw_aes_reason));
+    }
+
+    // How a source value is written for the target: successor_seal, but a raw AES value
+    // moves to format 3 unless the operator keeps the form (see RawAes).
+    SealSpec seal_for(const SealSpec& from) const {
+        if (from.format == CiphertextFormat::raw_aes && target->kind() == KeyKind::aes && raw_aes == RawAes::to_gcm)
+            return SealSpec::aes_value(CiphertextFormat::symmetric_carbon);
+        return successor_seal(from, target->kind());
     }
 
     static Classification source_value(Opened&& o) {
@@ -139,6 +169,10 @@ struct ValueMigrator::Impl {
     // Under neither key. An AES-GCM tag that verifies under neither key is definitive: the
     // value belongs to some other key (foreign), unless it names one of ours by its keyId.
     Classification neither(const ParsedCiphertext& p) const {
+        // Raw AES is only a reading of Base64 text: opening under neither key, it is text.
+        if (p.format == CiphertextFormat::raw_aes)
+            return state_only(ValueState::not_encrypted, "Base64 of " + std::to_string(p.aes_ciphertext.size()) +
+                                                             " bytes that opens as raw AES under neither key");
         const bool gcm = p.format == CiphertextFormat::symmetric_carbon || p.format == CiphertextFormat::symmetric_vault;
         if (!gcm) return state_only(ValueState::undecryptable, "decrypts under neither key");
         for (const CipherSuite* s : {source.get(), target.get()})
@@ -154,7 +188,7 @@ struct ValueMigrator::Impl {
     // undecryptable for the migration, so plan lists it and run stops before its batch.
     Classification unless_too_long(Classification c) const {
         if (c.state != ValueState::source || !c.has_plaintext) return c;
-        const SealSpec to = successor_seal(sealed_as(c), target->kind());
+        const SealSpec to = seal_for(sealed_as(c));
         const size_t limit = target->max_plaintext(to);
         if (c.plaintext.size() <= limit) return c;
         return state_only(ValueState::undecryptable,
@@ -215,6 +249,10 @@ struct ValueMigrator::Impl {
     }
 
     Classification classify(std::string_view value, ClassifyMode mode) {
+        return unless_raw_under_source(classify_readings(value, mode), value);
+    }
+
+    Classification classify_readings(std::string_view value, ClassifyMode mode) {
         const std::vector<ParsedCiphertext> rs = readings(value);
         const ParsedCiphertext& p = rs.front();
         if (p.format == CiphertextFormat::not_ciphertext) return state_only(ValueState::not_encrypted, p.reason);
@@ -244,9 +282,11 @@ struct ValueMigrator::Impl {
 
 ValueMigrator::ValueMigrator(const MigrationKeys& keys) {
     impl_ = std::make_unique<Impl>();
-    impl_->source = cipher_suite_for(keys.source, keys.raw_aes);
-    impl_->target = cipher_suite_for(keys.target, keys.raw_aes);
+    const bool raw = keys.raw_aes != RawAes::off;
+    impl_->source = cipher_suite_for(keys.source, raw);
+    impl_->target = cipher_suite_for(keys.target, raw);
     impl_->raw_aes = keys.raw_aes;
+    if (!raw && keys.source.kind() == KeyKind::aes) impl_->raw_probe = cipher_suite_for(keys.source, true);
 }
 
 ValueMigrator::~ValueMigrator() = default;
@@ -263,7 +303,7 @@ std::string ValueMigrator::reencrypt(const Classification& c) {
     if (c.state != ValueState::source || !c.has_plaintext || from.format == CiphertextFormat::not_ciphertext ||
         (is_rsa_format(from.format) && !from.rsa))
         fail_internal("only a `source` value with its plaintext can be re-encrypted");
-    const SealSpec to = successor_seal(from, impl_->target->kind());
+    const SealSpec to = impl_->seal_for(from);
     struct Count {
         ValueMigrator& m;
         ~Count() { m.private_ops_ = m.impl_->ops(); }

@@ -29,12 +29,20 @@ struct MigrationKey {
     std::string describe() const;     // for messages: alias and file, or origin and keyId
 };
 
+// Legacy raw AES values (IS 5.10's transformation "AES" = AES/ECB/PKCS5Padding: Base64 of
+// the blocks, no keyId). Any Base64 of 16*n bytes looks like one and its padding proves
+// little, so they are read only when the operator asks (ksmigrate --raw-aes), and then
+// only when they open to text (is_text). Asked: moved, as format 3 (`to_gcm`: what the
+// product reads with its default transformation since IS 5.11 / API-M 4.7) or in their
+// own form (`keep`: a product still running with the transformation "AES", which reads
+// them with [encryption] key). Not asked: a value that opens so under the source key is
+// `undecryptable` with a reason that names the option, so plan says NO-GO and run stops.
+enum class RawAes { off, to_gcm, keep };
+
 struct MigrationKeys {
     MigrationKey source;
     MigrationKey target;
-    // Read legacy raw AES values (AES/ECB/PKCS5Padding) with the AES key(s). Off by default:
-    // any Base64 of 16*n bytes looks like one, and its padding proves little.
-    bool raw_aes = false;
+    RawAes raw_aes = RawAes::off;
 };
 
 // A cipher suite for one side (one per thread: Botan objects keep state). A side with

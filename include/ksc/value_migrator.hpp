@@ -23,6 +23,11 @@ inline constexpr std::array<ValueState, 7> all_value_states = {
     ValueState::undecryptable, ValueState::not_encrypted, ValueState::symmetric};
 std::string to_string(ValueState s);   // "empty", "source", ... as the reports print them
 
+// The reason of an `undecryptable` value that is a legacy raw AES value under the source
+// key, when the migration was not asked to move such values (MigrationKeys::raw_aes).
+inline constexpr std::string_view unasked_raw_aes_reason =
+    "opens as a legacy raw AES value (AES/ECB/PKCS5Padding, no keyId) under the source key: give --raw-aes to move it";
+
 enum class ClassifyMode {
     full,    // decrypt under the source key: the proof that run will succeed
     quick,   // self-contained values by thumbprint only; plain and AES values still need trial decryption
@@ -57,6 +62,7 @@ public:
     // or a plain/AES value in any mode), for the target key. Same key kind: same format
     // and transformation (self-contained: the target's thumbprint; format 3: the target's
     // keyId). RSA -> AES: format 3; AES -> RSA: self-contained OAEP-SHA1 (successor_seal).
+    // A raw AES value: format 3 or raw AES as MigrationKeys::raw_aes says.
     // A new weak value (plain PKCS#1 v1.5, raw AES) is made again if it happens to open
     // under the source key too, so what we write is never ambiguous. Anything else is
     // ErrorKind::internal (a bug). Plaintext too long for the target: ErrorKind::input.

@@ -78,3 +78,22 @@ TEST_CASE("secret text: read_secret_file reads the same bytes as read_text_file,
     CHECK_THROWS_AS(read_secret_file(dir / "deployment.toml", 10), Error);
     CHECK_THROWS_AS(read_secret_file(dir / "missing.toml"), Error);
 }
+
+TEST_CASE("is_text: well-formed UTF-8 without control characters, as a secret typed into WSO2 is") {
+    CHECK(is_text(""));
+    CHECK(is_text("s3cr\xC3\xA9t with spaces\tand\r\nlines \xE2\x82\xAC \xF0\x9F\x94\x91"));
+    for (const std::string_view bad : {std::string_view("a\0b", 3), std::string_view("\x1b[0m"), std::string_view("\x7f"),
+                                       std::string_view("\xC2\x85"),      // C1 control (NEL)
+                                       std::string_view("\xC3"),          // truncated
+                                       std::string_view("\xC0\xAF"),      // overlong '/'
+                                       std::string_view("\xED\xA0\x80"),  // a surrogate
+                                       std::string_view("\xF4\x90\x80\x80"),  // past U+10FFFF
+                                       std::string_view("\xFF")}) {
+        CAPTURE(bad);
+        CHECK_FALSE(is_text(bad));
+    }
+    uint32_t cp = 0;
+    CHECK(utf8_sequence("\xE2\x82\xAC", 0, &cp) == 3);
+    CHECK(cp == 0x20AC);
+    CHECK(utf8_sequence("\xE2\x82", 0, &cp) == 0);
+}

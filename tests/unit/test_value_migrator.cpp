@@ -675,27 +675,110 @@ TEST_CASE("value_state (AES): AES -> RSA writes self-contained OAEP-SHA1 that op
     CHECK(big.reason.find("214") != std::string::npos);
 }
 
-TEST_CASE("value_state (AES): legacy raw AES only when asked for, with the weak-opening rule") {
+namespace {
+
+// Java's legacy raw AES values (Cipher.getInstance("AES"), IS 5.10) of `plaintexts` under KEY.
+std::vector<std::string> java_raw(const std::string& hex, const std::vector<std::string>& plaintexts) {
+    std::vector<std::string> in;
+    for (const auto& p : plaintexts) in.push_back(b64(p));
+    return test::aes_peer("encrypt-raw text:" + hex, in);
+}
+
+// A raw AES value whose padding checks under `key` but whose plaintext is bytes, not text:
+// what a wrong key or a plaintext Base64 value gives about 1 time in 256.
+std::string raw_binary_under(const AesKey& key) {
+    const Bytes binary = {0x00, 0x9f, 0xff, 0x01, 0x02, 0xc3, 0x28, 0x7f, 0x80, 0x1b};
+    return make_aes_suite(key, AesReading{true})->seal(binary, SealSpec::aes_value(CiphertextFormat::raw_aes));
+}
+
+MigrationKeys rotation(RawAes raw) {
     MigrationKeys keys;
     keys.source = &aes().old_key;
     keys.target = &aes().new_key;
-    const std::string raw = test::aes_peer("encrypt-raw text:" + aes_old_hex, {b64(secret)}).at(0);
-    {
-        ValueMigrator strict(keys);
-        CHECK(strict.classify(raw, ClassifyMode::full).state == ValueState::not_encrypted);
+    keys.raw_aes = raw;
+    return keys;
+}
+
+}  // namespace
+
+TEST_CASE("value_state (AES): without --raw-aes a raw AES value under the source key is never left unseen") {
+    const auto raw_old = java_raw(aes_old_hex, {secret, "s3cr\xc3\xa9t\tline\n"});
+    const auto raw_new = java_raw(aes_new_hex, {secret});
+    ValueMigrator m(rotation(RawAes::off));
+    for (const auto& v : raw_old)
+        for (const auto mode : {ClassifyMode::full, ClassifyMode::quick, ClassifyMode::verify}) {
+            const Classification c = m.classify(v, mode);
+            CHECK(c.state == ValueState::undecryptable);
+            CHECK(c.reason.find("--raw-aes") != std::string::npos);
+            CHECK(c.reason.find(secret) == std::string::npos);
+        }
+    // Under the target key (the product reads raw values with `key`), binary under the
+    // source key, or plain Base64 text: what they were without the option.
+    CHECK(m.classify(raw_new.at(0), ClassifyMode::full).state == ValueState::not_encrypted);
+    CHECK(m.classify(raw_binary_under(aes().old_key), ClassifyMode::full).state == ValueState::not_encrypted);
+    CHECK(m.classify(b64(std::string(32, 'q')), ClassifyMode::full).state == ValueState::not_encrypted);
+    // RSA -> AES: the source is RSA, so there is no raw AES value to look for.
+    auto& f = fx();
+    MigrationKeys up;
+    up.source = &f.a.loaded;
+    up.target = &aes().new_key;
+    ValueMigrator u(up);
+    CHECK(u.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full).state == ValueState::not_encrypted);
+}
+
+TEST_CASE("value_state (AES): --raw-aes gcm moves raw AES values to format 3 that Java reads with key and old_key") {
+    ValueMigrator m(rotation(RawAes::to_gcm));
+    const auto raw_old = java_raw(aes_old_hex, {secret, std::string(40, 'z'), ""});
+    std::vector<std::string> moved;
+    for (const auto& v : raw_old) {
+        const Classification c = m.classify(v, ClassifyMode::full);
+        REQUIRE(c.state == ValueState::source);   // both keys' padding check on text: never ambiguous here
+        CHECK(c.format == CiphertextFormat::raw_aes);
+        const std::string out = m.reencrypt(c);
+        const ParsedCiphertext p = parse_ciphertext(out);
+        CHECK(p.format == CiphertextFormat::symmetric_carbon);
+        CHECK(p.key_id == aes().new_key.id);
+        CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
+        moved.push_back(out);
     }
-    keys.raw_aes = true;
-    ValueMigrator m(keys);
-    const Classification c = m.classify(raw, ClassifyMode::full);
-    // About 1 in 256 the new key's padding also checks on it: then it is ambiguous, never moved.
-    if (c.state == ValueState::undecryptable) {
-        CHECK(c.reason.find("ambiguous") != std::string::npos);
-        return;
-    }
+    const auto back = test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, moved);
+    REQUIRE(back.size() == 3);
+    CHECK(java_plain(back[0]) == secret);
+    CHECK(java_plain(back[1]) == std::string(40, 'z'));
+    CHECK(java_plain(back[2]).empty());
+    // Raw under the target already: target, left as it is. Binary under the source key: not a value.
+    CHECK(m.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full).state == ValueState::target);
+    CHECK(m.classify(raw_binary_under(aes().old_key), ClassifyMode::full).state == ValueState::not_encrypted);
+    CHECK(m.classify(b64(std::string(32, 'q')), ClassifyMode::full).state == ValueState::not_encrypted);
+    // verify: one still under old_key is `source`.
+    CHECK(m.classify(raw_old.at(0), ClassifyMode::verify).state == ValueState::source);
+}
+
+TEST_CASE("value_state (AES): --raw-aes keep rewrites raw AES values as raw AES under key, which Java reads") {
+    ValueMigrator m(rotation(RawAes::keep));
+    const Classification c = m.classify(java_raw(aes_old_hex, {secret}).at(0), ClassifyMode::full);
     REQUIRE(c.state == ValueState::source);
-    CHECK(c.format == CiphertextFormat::raw_aes);
     const std::string out = m.reencrypt(c);
+    CHECK(parse_ciphertext(out).format != CiphertextFormat::symmetric_carbon);
     CHECK(java_plain(test::aes_peer("decrypt-raw text:" + aes_new_hex, {out}).at(0)) == secret);
     // What we wrote never opens under the source key (weak values are made again until so).
     CHECK(m.classify(out, ClassifyMode::full).state == ValueState::target);
+    // Format 3 values keep their form in either mode.
+    const Classification g = m.classify(java_carbon(aes_old_hex, secret), ClassifyMode::full);
+    REQUIRE(g.state == ValueState::source);
+    CHECK(parse_ciphertext(m.reencrypt(g)).format == CiphertextFormat::symmetric_carbon);
+}
+
+TEST_CASE("value_state (AES): --raw-aes with an RSA target writes self-contained OAEP-SHA1") {
+    auto& f = fx();
+    MigrationKeys keys;
+    keys.source = &aes().new_key;
+    keys.target = &f.b.loaded;
+    keys.raw_aes = RawAes::to_gcm;
+    ValueMigrator m(keys);
+    const Classification c = m.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full);
+    REQUIRE(c.state == ValueState::source);
+    const ParsedCiphertext p = parse_ciphertext(m.reencrypt(c), 256);
+    REQUIRE(p.format == CiphertextFormat::self_contained);
+    CHECK(f.openssl_decrypt(f.b, oaep_sha1, p.rsa_block) == secret);
 }
