@@ -40,6 +40,8 @@ column = "CONSUMER_SECRET"
 key = ["ID"]
 TOML
 M=(--home "$H" --db "$DB" --targets t.toml --from old-encryption-key --to encryption-key)
+# verify --json's totals: target, not_encrypted.
+vcounts() { printf '%s' "$OUT" | jq -r '[.targets[].states] | "\(map(.target) | add) \(map(.not_encrypted) | add)"'; }
 states() { jq -r '.totals.states | "\(.source) \(.target) \(.undecryptable) \(.not_encrypted)"' "$1"; }
 # Java, as WSO2 does it: format 3 by keyId among key and old_key; raw AES with key.
 java_reads() {  # id mode(carbon|raw) plaintext
@@ -86,7 +88,7 @@ java_reads 4 raw cs-4
 assert_eq "$(sed -n '4,6p' values.before)" "$(values | sed -n '4,6p')" "raw under key, plain Base64 text, plain text: unchanged"
 capture "$KSMIGRATE" verify "${M[@]}" --raw-aes gcm --json
 expect_rc 0 "verify --raw-aes gcm"
-assert_eq "4 2" "$(printf '%s' "$OUT" | jq -r '[.targets[].states] | "\(map(.target) | add) \(map(.not_encrypted) | add)"')" \
+assert_eq "4 2" "$(vcounts)" \
   "verify: the three moved and the raw one under key are target; both plain texts are not"
 capture "$KSMIGRATE" verify "${M[@]}"
 expect_rc 0 "verify without the option: nothing left under old_key"
@@ -101,6 +103,12 @@ java_reads 1 raw cs-1
 java_reads 2 raw "secret é 2"
 java_reads 3 carbon cs-3
 [[ $(value 1 | base64 -d | head -c1) != '{' ]] || fail "--raw-aes keep wrote JSON"; ok
+capture "$KSMIGRATE" verify "${M[@]}" --raw-aes keep --json
+expect_rc 0 "verify --raw-aes keep"
+assert_eq "4 2" "$(vcounts)" \
+  "verify: the raw values now under key are target"
+capture "$KSMIGRATE" verify "${M[@]}"
+expect_rc 0 "verify without the option: no raw value left under old_key"
 capture "$KSMIGRATE" finalize --home "$H" --db "$DB" --targets t.toml
 expect_rc 0 "finalize"
 cmp -s "$CONF" conf.before || fail "deployment.toml changed"; ok

@@ -14,6 +14,7 @@
 #pragma once
 #include "ksc/aes_key.hpp"
 #include "ksc/cipher_suite.hpp"
+#include "ksc/certificate.hpp"
 #include "ksc/ciphertext.hpp"
 #include "ksc/error.hpp"
 #include "ksc/json_values.hpp"
@@ -259,6 +260,11 @@ inline Outcome fuzz_symmetric(const uint8_t* data, size_t size) {
         digest += ' ';
         digest += open_outcome(*suite, p);
     }
+    // ksmigrate counts a raw AES opening only when it gives text (is_text): well-formed UTF-8,
+    // so the replacement-character decoder leaves text alone; printable ASCII is text.
+    if (is_text(text) && valid_utf8(text) != text) violated("is_text accepted what valid_utf8 changes");
+    if (std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F; }) && !is_text(text))
+        violated("is_text refused printable ASCII");
     const ParsedCiphertext raw = parse_raw_aes(text);
     digest += ", raw ";
     digest += raw.format == CiphertextFormat::raw_aes ? open_outcome(*suite, raw) : std::string("no");
