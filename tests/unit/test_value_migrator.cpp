@@ -570,6 +570,21 @@ std::string java_plain(const std::string& line) {
     return std::string(d.begin(), d.end());
 }
 
+// A source value written as `was` and moved by `m` to format 3 under the new key (its
+// keyId named, verify finding it under the target): the new value.
+std::string moved_to_format3(ValueMigrator& m, const std::string& v, CiphertextFormat was, const std::string& plaintext) {
+    const Classification c = m.classify(v, ClassifyMode::full);
+    REQUIRE(c.state == ValueState::source);
+    CHECK(c.format == was);
+    CHECK(text(c.plaintext) == plaintext);
+    const std::string out = m.reencrypt(c);
+    const ParsedCiphertext p = parse_ciphertext(out);
+    CHECK(p.format == CiphertextFormat::symmetric_carbon);
+    CHECK(p.key_id == aes().new_key.id);
+    CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values to format 3 that Java reads") {
@@ -580,18 +595,8 @@ TEST_CASE("value_state (AES): RSA -> AES moves plain and self-contained values t
     ValueMigrator m(keys);
     const std::string plain = write_plain(f.openssl_encrypt(f.a, oaep_sha1, secret));
     const std::string self_contained = write_self_contained(f.openssl_encrypt(f.a, pkcs1, secret), pkcs1, tp(f.a));
-    std::vector<std::string> moved;
-    for (const std::string& v : {plain, self_contained}) {
-        const Classification c = m.classify(v, ClassifyMode::full);
-        REQUIRE(c.state == ValueState::source);
-        CHECK(text(c.plaintext) == secret);
-        const std::string out = m.reencrypt(c);
-        const ParsedCiphertext p = parse_ciphertext(out);
-        CHECK(p.format == CiphertextFormat::symmetric_carbon);
-        CHECK(p.key_id == aes().new_key.id);
-        CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
-        moved.push_back(out);
-    }
+    const std::vector<std::string> moved = {moved_to_format3(m, plain, CiphertextFormat::plain, secret),
+                                            moved_to_format3(m, self_contained, CiphertextFormat::self_contained, secret)};
     // Java, with key and old_key set as after the upgrade, picks `key` by keyId.
     const auto back = test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, moved);
     REQUIRE(back.size() == 2);
@@ -728,24 +733,16 @@ TEST_CASE("value_state (AES): without --raw-aes a raw AES value under the source
 
 TEST_CASE("value_state (AES): --raw-aes gcm moves raw AES values to format 3 that Java reads with key and old_key") {
     ValueMigrator m(rotation(RawAes::to_gcm));
-    const auto raw_old = java_raw(aes_old_hex, {secret, std::string(40, 'z'), ""});
+    const std::vector<std::string> plaintexts = {secret, std::string(40, 'z'), ""};
+    const auto raw_old = java_raw(aes_old_hex, plaintexts);
+    // (Opening to text under the new key too, which would make one ambiguous, has odds far
+    // below 1 in 10^9.)
     std::vector<std::string> moved;
-    for (const auto& v : raw_old) {
-        const Classification c = m.classify(v, ClassifyMode::full);
-        REQUIRE(c.state == ValueState::source);   // both keys' padding check on text: never ambiguous here
-        CHECK(c.format == CiphertextFormat::raw_aes);
-        const std::string out = m.reencrypt(c);
-        const ParsedCiphertext p = parse_ciphertext(out);
-        CHECK(p.format == CiphertextFormat::symmetric_carbon);
-        CHECK(p.key_id == aes().new_key.id);
-        CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
-        moved.push_back(out);
-    }
+    for (size_t i = 0; i < raw_old.size(); ++i)
+        moved.push_back(moved_to_format3(m, raw_old[i], CiphertextFormat::raw_aes, plaintexts[i]));
     const auto back = test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, moved);
     REQUIRE(back.size() == 3);
-    CHECK(java_plain(back[0]) == secret);
-    CHECK(java_plain(back[1]) == std::string(40, 'z'));
-    CHECK(java_plain(back[2]).empty());
+    for (size_t i = 0; i < back.size(); ++i) CHECK(java_plain(back[i]) == plaintexts[i]);
     // Raw under the target already: target, left as it is. Binary under the source key: not a value.
     CHECK(m.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full).state == ValueState::target);
     CHECK(m.classify(raw_binary_under(aes().old_key), ClassifyMode::full).state == ValueState::not_encrypted);
