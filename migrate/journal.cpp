@@ -143,8 +143,10 @@ void Journal::require_same_key_pair(const RunInfo& info) const {
     if (!existing) return;
     if (existing->source_key != info.source_key || existing->target_key != info.target_key)
         fail_refused(db_.name() + ": the journal holds a run from key " + existing->source_key + " to key " +
-                         existing->target_key + " (started " + existing->started_at + ")",
-                     "run `ksmigrate rollback` or `ksmigrate finalize` for that run first");
+                         existing->target_key + " (started " + existing->started_at + "); this run is from key " +
+                         info.source_key + " to key " + info.target_key,
+                     "resume that run with its keys (and its --raw-aes form), or run `ksmigrate rollback` or "
+                     "`ksmigrate finalize` for it first");
 }
 
 std::optional<RunInfo> Journal::run_info() const { return read_run(db_); }

@@ -127,7 +127,8 @@ void add_key_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--raw-aes", o.raw_aes,
                     "also move legacy raw AES values (IS 5.10: AES/ECB/PKCS5Padding, no keyId) under the source AES "
                     "key: gcm = rewrite them as AES-GCM (what IS 5.11+ and API-M 4.7 read by default), keep = as "
-                    "raw AES (a product still running with org.wso2.CipherTransformation AES)")
+                    "raw AES (a product still running with org.wso2.CipherTransformation AES); a resumed run "
+                    "needs the form it began with")
         ->check(CLI::IsMember({"gcm", "keep"}));
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: twice the number of cores)")
         ->check(CLI::Range(1u, max_jobs));
@@ -284,9 +285,9 @@ using Keys = detail::ChosenKeys;
 
 // Both keys, with the keystores' warnings and the notes said once, before any work.
 Keys load_keys(const Options& o, const std::optional<DeploymentConfig>& cfg, bool defer_refusal = false) {
-    if (!o.raw_aes.empty() && !o.from.is_aes() && !o.to.is_aes())
-        fail_usage("--raw-aes: neither key of this migration is an AES key",
-                   "raw AES values are under [encryption] key or old_key: name one with --from or --to");
+    if (!o.raw_aes.empty() && !o.from.is_aes())
+        fail_usage("--raw-aes: the source key is not an AES key, so no raw AES value is under it",
+                   "raw AES values are under [encryption] key or old_key: name the one they are under with --from");
     Keys k = detail::choose_keys(o.from, o.to, cfg, o.allow_default_key, defer_refusal);
     k.raw_aes = o.raw_aes.empty() ? RawAes::off : o.raw_aes == "keep" ? RawAes::keep : RawAes::to_gcm;
     for (const auto& w : k.warnings) print_warning(program, w);

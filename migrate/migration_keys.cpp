@@ -16,6 +16,13 @@ std::string MigrationKey::describe() const {
     return "(no key)";
 }
 
+std::string journal_target_id(const MigrationKeys& keys) {
+    std::string id = keys.target.id();
+    if (keys.target.kind() == KeyKind::aes && keys.raw_aes != RawAes::off)
+        id += keys.raw_aes == RawAes::keep ? " +raw-aes=keep" : " +raw-aes=gcm";
+    return id;
+}
+
 std::unique_ptr<CipherSuite> cipher_suite_for(const MigrationKey& key, bool raw_aes) {
     if (key.rsa && key.aes) fail_internal("a migration key side with two keys");
     if (key.aes) return make_aes_suite(*key.aes, AesReading{raw_aes});

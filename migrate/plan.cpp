@@ -94,18 +94,42 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
     return found;
 }
 
-// raw_unasked: the undecryptable values that are legacy raw AES under the source key.
-void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals,
-                int64_t raw_unasked) {
-    const StateCounts t = rep.totals();
-    if (mode == ClassifyMode::verify) return;
-    if (raw_unasked > 0)
-        rep.advice.push_back(std::to_string(raw_unasked) +
+// The values of every target whose raw AES reading the advice speaks of (RawAesSign).
+struct RawAesCounts {
+    int64_t unasked = 0, not_text = 0, under_target = 0;
+    void add(const Classification& c) {
+        unasked += c.raw_aes == RawAesSign::unasked;
+        not_text += c.raw_aes == RawAesSign::not_text;
+        under_target += c.raw_aes == RawAesSign::under_target;
+    }
+};
+
+void add_raw_aes_advice(MigrationReport& rep, const MigrationKeys& keys, const RawAesCounts& raw) {
+    if (raw.unasked > 0)
+        rep.advice.push_back(std::to_string(raw.unasked) +
                              " value(s) are legacy raw AES values (IS 5.10's transformation AES) under the source key, "
                              "which the product reads with [encryption] key only: plan and run again with --raw-aes gcm "
                              "if the product uses AES/GCM (the default since IS 5.11 and API-M 4.7), or --raw-aes keep if "
                              "it still runs with org.wso2.CipherTransformation = AES");
-    if (const int64_t n = t[ValueState::undecryptable] - raw_unasked; n > 0)
+    if (raw.not_text > 0)
+        rep.advice.push_back(std::to_string(raw.not_text) +
+                             " value(s) counted as not encrypted pass raw AES's padding check under the source key but "
+                             "open to bytes that are not UTF-8 text: plain Base64 text does so about 1 time in 256; if "
+                             "the product stored secrets in another charset, check one with kscipher decrypt "
+                             "--transformation AES (ksmigrate does not move them)");
+    if (raw.under_target > 0 && keys.raw_aes == RawAes::to_gcm)
+        rep.advice.push_back(std::to_string(raw.under_target) +
+                             " value(s) are legacy raw AES values already under the target key, left as they are: a "
+                             "product on AES/GCM cannot read that form (--raw-aes gcm moves the values under the source "
+                             "key only)");
+}
+
+void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals,
+                const RawAesCounts& raw) {
+    const StateCounts t = rep.totals();
+    if (mode == ClassifyMode::verify) return;
+    add_raw_aes_advice(rep, keys, raw);
+    if (const int64_t n = t[ValueState::undecryptable] - raw.unasked; n > 0)
         rep.advice.push_back(std::to_string(n) +
                              " value(s) do not decrypt under the source key: find the key they were encrypted with, "
                              "or run with --skip-undecryptable to leave them (listed) as they are");
@@ -161,7 +185,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         rep.problems.push_back(Problem{"error", m.database, m.target.table, m.target.column, "", "not_scanned", what});
     }
     int64_t classified = 0;
-    int64_t raw_unasked = 0;
+    RawAesCounts raw;
     double crypto_seconds = 0;
     for (const auto& place : set.placements) {
         TargetReport r{place.db->name(), *place.target, false, {}, 0, {}, 0, {}, 0, 0};
@@ -186,7 +210,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
                 }
                 for (const auto& c : w.results) {
                     ++classified;
-                    if (c.state == ValueState::undecryptable && c.reason == unasked_raw_aes_reason) ++raw_unasked;
+                    raw.add(c);
                     const bool bad = c.state == ValueState::undecryptable || c.state == ValueState::foreign ||
                                      (mode == ClassifyMode::verify && c.state == ValueState::source);
                     if (bad) problems.add(row_problem(r, place.shown(), w, c));
@@ -214,7 +238,7 @@ MigrationReport survey(const MigrationKeys& keys, const MigrationSettings& s, Cl
         // add a little on top of the private-key operation that dominates.
         if (values_per_second > 0) rep.estimated_seconds = 1.1 * static_cast<double>(to_migrate) / values_per_second;
     }
-    add_advice(rep, keys, mode, journals, raw_unasked);
+    add_advice(rep, keys, mode, journals, raw);
     return rep;
 }
 

@@ -91,7 +91,7 @@ private:
 void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup, const Journal::Fault& fault) {
     Journal journal(db, fault);
     Transaction tx(db);
-    journal.begin_or_resume(RunInfo{keys.source.id(), keys.target.id(), utc_now(), "", backup});
+    journal.begin_or_resume(RunInfo{keys.source.id(), journal_target_id(keys), utc_now(), "", backup});
     journal.mark_unfinished();
     tx.commit();
 }
@@ -257,6 +257,11 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
             for (const auto& c : w.results) {
                 if (c.state != ValueState::undecryptable) continue;
                 const std::string where = db.name() + ": " + t.name() + " " + detail::describe_row(w, place.shown());
+                if (c.raw_aes == RawAesSign::unasked && !s.skip_undecryptable)
+                    fail_refused(where + " is " + c.reason + "; its batch was not committed",
+                                 "give --raw-aes gcm (a product on AES/GCM, the default since IS 5.11 and API-M 4.7) "
+                                 "or --raw-aes keep (a product still on the transformation AES); --skip-undecryptable "
+                                 "would leave it under the old key");
                 if (!s.skip_undecryptable)
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
@@ -358,7 +363,7 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
     // Every other refusal, too, before anything is written: a journal holding a run of
     // another key pair, a value of deployment.toml that does not decrypt (the config
     // is classified and re-encrypted in memory first), a backup that cannot be made.
-    const RunInfo this_run{keys.source.id(), keys.target.id(), "", "", ""};
+    const RunInfo this_run{keys.source.id(), journal_target_id(keys), "", "", ""};
     for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
     const detail::ConfigEdit config = detail::prepare_config(s, s.config_text, config_migrator, rep.problems);

@@ -19,9 +19,14 @@ namespace {
 constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
 constexpr std::string_view ambiguous_raw_aes_reason = "ambiguous: opens under both keys as raw AES";
 
-// A weak value we write is made again when it also opens under the source key. Each try
-// fails with probability ~2^-16 (PKCS#1) or ~2^-8 (raw AES) for two different keys, so 8
-// tries only run out when both keys are the same key.
+constexpr std::string_view unasked_raw_aes_reason =
+    "a legacy raw AES value (AES/ECB/PKCS5Padding, no keyId) under the source key, which only --raw-aes gcm|keep moves";
+
+// A weak value we write is made again when it also opens under the source key as the
+// classifier would take it (PKCS#1: padding; raw AES: padding and text). A PKCS#1 try
+// fails with probability ~2^-16 for two different keys, so 8 tries only run out when
+// both keys are the same key. Raw AES (ECB) has no IV: every try gives the same bytes,
+// which open to text under another key with odds far below 10^-9.
 constexpr int max_unambiguous_attempts = 8;
 
 Classification state_only(ValueState s, std::string reason = {}) {
@@ -56,8 +61,9 @@ struct ValueMigrator::Impl {
     std::unique_ptr<CipherSuite> source;
     std::unique_ptr<CipherSuite> target;
     RawAes raw_aes = RawAes::off;
-    // Not asked to read raw AES values, but the source key is AES: the source key reading
-    // them anyway, only to refuse to leave one behind unseen (a rotation would strand it).
+    // With an AES source key: the source key reading raw AES values whatever was asked,
+    // to tell what a value left not_encrypted is (RawAesSign): one under the source key
+    // must never be left behind unseen (the product reads raw values with `key` only).
     std::unique_ptr<CipherSuite> raw_probe;
 
     CipherSuite& suite(Which w) { return w == Which::source ? *source : *target; }
@@ -100,19 +106,32 @@ struct ValueMigrator::Impl {
     // about 1 time in 256, and then gives random bytes.
     static std::optional<Opened> open_as_text(CipherSuite& s, const ParsedCiphertext& r) {
         auto o = s.open(r);
-        if (o && r.format == CiphertextFormat::raw_aes &&
-            !is_text(std::string_view(reinterpret_cast<const char*>(o->plaintext.data()), o->plaintext.size())))
-            return std::nullopt;
+        if (o && r.format == CiphertextFormat::raw_aes && !is_text(as_view(o->plaintext))) return std::nullopt;
         return o;
     }
 
-    // Not asked for raw AES: a value that opens so under the source key is one the product
-    // still needs moved, so it is undecryptable for this migration (plan NO-GO, run stops).
-    Classification unless_raw_under_source(Classification c, std::string_view value) const {
+    // A value left not_encrypted (or undecryptable) that opens as raw AES under the source
+    // key: to text without --raw-aes, it is one the product still needs moved, so it is
+    // undecryptable for this migration (plan NO-GO, run stops); to other bytes, it is
+    // marked for plan's advice and keeps its state.
+    Classification with_raw_sign(Classification c, std::string_view value) const {
         if (!raw_probe || (c.state != ValueState::not_encrypted && c.state != ValueState::undecryptable)) return c;
         const ParsedCiphertext r = parse_raw_aes(value);
-        if (r.format != CiphertextFormat::raw_aes || !open_as_text(*raw_probe, r)) return c;
-        return state_only(ValueState::undecryptable, std::string(unasked_raw_aes_reason));
+        if (r.format != CiphertextFormat::raw_aes) return c;
+        const auto o = raw_probe->open(r);
+        if (!o) return c;
+        if (!is_text(as_view(o->plaintext))) {
+            if (c.state == ValueState::not_encrypted) c.raw_aes = RawAesSign::not_text;
+            return c;
+        }
+        if (raw_aes != RawAes::off) return c;   // read, and then ambiguous: its reason stands
+        Classification u = state_only(ValueState::undecryptable, std::string(unasked_raw_aes_reason));
+        u.raw_aes = RawAesSign::unasked;
+        return u;
+    }
+
+    static std::string_view as_view(const SecureBytes& b) {
+        return {reinterpret_cast<const char*>(b.data()), b.size()};
     }
 
     // How a source value is written for the target: successor_seal, but a raw AES value
@@ -134,7 +153,10 @@ struct ValueMigrator::Impl {
     }
 
     static Classification found(Which w, Opened&& o) {
-        return w == Which::source ? source_value(std::move(o)) : state_only(ValueState::target);
+        if (w == Which::source) return source_value(std::move(o));
+        Classification c = state_only(ValueState::target);
+        if (o.sealed_as.format == CiphertextFormat::raw_aes) c.raw_aes = RawAesSign::under_target;
+        return c;
     }
 
     // The one ambiguity rule, for every value that does not name its key.
@@ -163,7 +185,15 @@ struct ValueMigrator::Impl {
         // The first key opened it in no way, so a weak success under the second key
         // cannot be ambiguous between the two.
         if (auto o = open(second, rs)) return found(second, std::move(*o));
-        return neither(rs.front());
+        return neither(first_readable(rs));
+    }
+
+    // The reading a key of this change can read (classify checked there is one): with no
+    // RSA key, a value of an RSA block's length reads as raw AES only.
+    const ParsedCiphertext& first_readable(const std::vector<ParsedCiphertext>& rs) const {
+        for (const auto& r : rs)
+            if (source->reads(r.format) || target->reads(r.format)) return r;
+        return rs.front();
     }
 
     // Under neither key. An AES-GCM tag that verifies under neither key is definitive: the
@@ -249,7 +279,7 @@ struct ValueMigrator::Impl {
     }
 
     Classification classify(std::string_view value, ClassifyMode mode) {
-        return unless_raw_under_source(classify_readings(value, mode), value);
+        return with_raw_sign(classify_readings(value, mode), value);
     }
 
     Classification classify_readings(std::string_view value, ClassifyMode mode) {
@@ -286,7 +316,7 @@ ValueMigrator::ValueMigrator(const MigrationKeys& keys) {
     impl_->source = cipher_suite_for(keys.source, raw);
     impl_->target = cipher_suite_for(keys.target, raw);
     impl_->raw_aes = keys.raw_aes;
-    if (!raw && keys.source.kind() == KeyKind::aes) impl_->raw_probe = cipher_suite_for(keys.source, true);
+    if (keys.source.kind() == KeyKind::aes) impl_->raw_probe = cipher_suite_for(keys.source, true);
 }
 
 ValueMigrator::~ValueMigrator() = default;
@@ -317,7 +347,7 @@ std::string ValueMigrator::reencrypt(const Classification& c) {
             const ParsedCiphertext p = to.format == CiphertextFormat::raw_aes
                                            ? parse_raw_aes(value)
                                            : parse_ciphertext(value, impl_->source->block_bytes());
-            if (impl_->source->open(p)) continue;
+            if (Impl::open_as_text(*impl_->source, p)) continue;
         }
         return value;
     }

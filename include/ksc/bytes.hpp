@@ -53,8 +53,8 @@ private:
 // Appends one code point as UTF-8 (cp below 0x110000; surrogates are the caller's to refuse).
 void append_utf8(std::string& out, uint32_t cp);
 
-// The length of the well-formed UTF-8 sequence starting at in[i] (its code point in
-// *cp), or 0 when there is none: truncated, overlong, a surrogate or past U+10FFFF.
+// The length of the well-formed UTF-8 sequence starting at in[i] (i < in.size(); its code
+// point in *cp), or 0 when there is none: truncated, overlong, a surrogate or past U+10FFFF.
 size_t utf8_sequence(std::string_view in, size_t i, uint32_t* cp);
 
 // Well-formed UTF-8 with no control character but tab, CR and LF: what a secret typed

@@ -23,20 +23,29 @@ inline constexpr std::array<ValueState, 7> all_value_states = {
     ValueState::undecryptable, ValueState::not_encrypted, ValueState::symmetric};
 std::string to_string(ValueState s);   // "empty", "source", ... as the reports print them
 
-// The reason of an `undecryptable` value that is a legacy raw AES value under the source
-// key, when the migration was not asked to move such values (MigrationKeys::raw_aes).
-inline constexpr std::string_view unasked_raw_aes_reason =
-    "opens as a legacy raw AES value (AES/ECB/PKCS5Padding, no keyId) under the source key: give --raw-aes to move it";
-
 enum class ClassifyMode {
     full,    // decrypt under the source key: the proof that run will succeed
     quick,   // self-contained values by thumbprint only; plain and AES values still need trial decryption
     verify,  // after a run: every value must decrypt under the TARGET key
 };
 
+// What a value's reading as legacy raw AES said, where plan's advice needs it (the state
+// alone cannot say it). Only with an AES source key.
+enum class RawAesSign {
+    none,
+    unasked,      // opens to text under the source key, and MigrationKeys::raw_aes is off:
+                  // state undecryptable (moving it needs the operator's choice of form)
+    not_text,     // its padding checks under the source key but it opens to bytes that are
+                  // not text: plain Base64 text does so 1 time in 256; or a secret stored in
+                  // another charset (state unchanged: not_encrypted)
+    under_target, // a raw AES value under the target key, read because --raw-aes asked:
+                  // state target, left as it is (in the form it has)
+};
+
 struct Classification {
     ValueState state = ValueState::not_encrypted;
     std::string reason;                 // for undecryptable/foreign/not_encrypted: a few words, never the value
+    RawAesSign raw_aes = RawAesSign::none;
     // For state == source: what the re-encryption needs.
     CiphertextFormat format = CiphertextFormat::not_ciphertext;  // as the value was written
     bool self_contained = false;                   // format == self_contained

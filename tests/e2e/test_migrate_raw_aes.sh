@@ -13,7 +13,7 @@ cd "$WORK"
 H="$WORK/home"; CONF="$H/repository/conf/deployment.toml"; DB="$WORK/apim.db"
 make_home "$H"
 K1=$(openssl rand -hex 32); K2=$(openssl rand -hex 32)
-NO_LEAK=("$K1" "$K2")
+NO_LEAK=("$K1" "$K2" cs-1 "secret é 2" cs-3 cs-4)
 ALL=""
 capture() { run_capture "$@"; ALL+="$OUT$ERR"; }
 printf '[server]\nhostname = "localhost"\n\n[encryption]\nkey = "%s"\nold_key = "%s"\n' "$K2" "$K1" > "$CONF"
@@ -24,12 +24,14 @@ raw() { printf '%s' "$2" | base64 -w0 | aes_peer encrypt-raw "env:$1"; }   # key
 sql() { sqlite3 "$DB" "$@"; }
 sql "CREATE TABLE IDN_OAUTH_CONSUMER_APPS (ID INTEGER NOT NULL, CONSUMER_SECRET VARCHAR(2048), PRIMARY KEY (ID))"
 # 1-2: raw under old_key; 3: format 3 under old_key; 4: raw under key already;
-# 5: plain text that is Base64 of 32 bytes (looks like raw AES); 6: plain text.
+# 5: plain text that is Base64 of 32 bytes (looks like raw AES); 6: plain text;
+# 7: raw AES under old_key (openssl) of bytes that are not text: never taken for a secret.
 looks_raw=$(head -c 32 /dev/zero | tr '\0' 'q' | base64 -w0)
 sql "INSERT INTO IDN_OAUTH_CONSUMER_APPS VALUES
   (1, '$(raw KSC_PEER_OLD cs-1)'), (2, '$(raw KSC_PEER_OLD "secret é 2")'),
   (3, '$(printf cs-3 | base64 -w0 | aes_peer encrypt-carbon env:KSC_PEER_OLD keyids)'),
-  (4, '$(raw KSC_PEER_NEW cs-4)'), (5, '$looks_raw'), (6, 'hello')"
+  (4, '$(raw KSC_PEER_NEW cs-4)'), (5, '$looks_raw'), (6, 'hello'),
+  (7, '$(printf '\x00\x9f\xff\x01' | openssl enc -aes-256-ecb -K "$K1" | base64 -w0)')"
 values() { sql "SELECT ID || '|' || CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS ORDER BY ID"; }
 value() { sql "SELECT CONSUMER_SECRET FROM IDN_OAUTH_CONSUMER_APPS WHERE ID=$1"; }
 values > values.before
@@ -55,17 +57,20 @@ java_reads() {  # id mode(carbon|raw) plaintext
 capture "$KSMIGRATE" plan "${M[@]}" --json plan.json --markdown plan.md
 expect_rc 1 "plan: raw AES values under old_key are a problem without --raw-aes"
 assert_eq "NO-GO" "$(jq -r .verdict plan.json)" "the verdict"
-assert_eq "1 0 2 3" "$(states plan.json)" "plan states without --raw-aes"
+assert_eq "1 0 2 4" "$(states plan.json)" "plan states without --raw-aes"
 assert_eq "ID=1 ID=2" "$(jq -r '[.problem_details[] | select(.message | contains("--raw-aes")) | .row_key] | join(" ")' plan.json)" \
   "each raw value named, with the option"
 assert_contains "$(jq -r '.advice[]' plan.json)" "--raw-aes gcm" "the advice names both forms"
 assert_contains "$(jq -r '.advice[]' plan.json)" "--raw-aes keep" "the advice names both forms"
 assert_not_contains "$(jq -r '.advice[]' plan.json)" "do not decrypt under the source key" "no advice to look for another key"
+assert_contains "$(jq -r '.advice[]' plan.json)" "1 value(s) counted as not encrypted pass raw AES's padding check" \
+  "the binary one is named in the advice, not moved"
 assert_contains "$(cat plan.md)" "legacy raw AES" "the markdown report says what they are"
-assert_contains "$(cat plan.md)" "Keep the old AES key" "the prerequisites name the AES key, not a keystore"
+assert_contains "$(cat plan.md)" "Keep the source key ([encryption] old_key" "the prerequisites name the AES key, not a keystore"
 capture "$KSMIGRATE" run "${M[@]}"
 expect_rc 4 "run refuses a raw AES value it was not told to move"
-assert_contains "$ERR" "--raw-aes" "and names the option"
+assert_contains "$ERR" "ID=1 is a legacy raw AES value" "names the row and what it is"
+assert_contains "$ERR" "give --raw-aes gcm" "and the option"
 assert_eq "$(cat values.before)" "$(values)" "nothing was changed"
 capture "$KSMIGRATE" rollback --home "$H" --db "$DB" --targets t.toml
 expect_rc 0 "rollback of the refused run"
@@ -75,7 +80,9 @@ expect_rc 1 "verify without --raw-aes fails on raw values under old_key"
 # --- --raw-aes gcm: format 3 under the new key, with its keyId.
 capture "$KSMIGRATE" plan "${M[@]}" --raw-aes gcm --json gcm.json
 expect_rc 0 "plan --raw-aes gcm"
-assert_eq "3 1 0 2" "$(states gcm.json)" "plan states with --raw-aes"
+assert_eq "3 1 0 3" "$(states gcm.json)" "plan states with --raw-aes"
+assert_contains "$(jq -r '.advice[]' gcm.json)" "1 value(s) are legacy raw AES values already under the target key" \
+  "the raw value under key is named: a product on AES/GCM cannot read it"
 capture "$KSMIGRATE" run "${M[@]}" --raw-aes gcm
 expect_rc 0 "run --raw-aes gcm"
 assert_contains "$OUT" "3 value(s) re-encrypted" "the two raw values and the format 3 one"
@@ -85,13 +92,17 @@ java_reads 3 carbon cs-3
 kid=$(printf '%s' "$K2" | xxd -r -p | openssl dgst -sha256 -binary | base64 -w0)
 assert_eq "$kid" "$(value 1 | base64 -d | jq -r .c | base64 -d | jq -r .keyId)" "the new value names the new key"
 java_reads 4 raw cs-4
-assert_eq "$(sed -n '4,6p' values.before)" "$(values | sed -n '4,6p')" "raw under key, plain Base64 text, plain text: unchanged"
+assert_eq "$(sed -n '4,7p' values.before)" "$(values | sed -n '4,7p')" "raw under key, plain texts, binary raw: unchanged"
 capture "$KSMIGRATE" verify "${M[@]}" --raw-aes gcm --json
 expect_rc 0 "verify --raw-aes gcm"
-assert_eq "4 2" "$(vcounts)" \
-  "verify: the three moved and the raw one under key are target; both plain texts are not"
+assert_eq "4 3" "$(vcounts)" \
+  "verify: the three moved and the raw one under key are target; the plain texts and the binary one are not"
 capture "$KSMIGRATE" verify "${M[@]}"
 expect_rc 0 "verify without the option: nothing left under old_key"
+capture "$KSMIGRATE" run "${M[@]}" --raw-aes keep
+expect_rc 4 "the run began with --raw-aes gcm: it does not go on in the other form"
+assert_contains "$ERR" "+raw-aes=gcm" "the journal's form is named"
+assert_contains "$ERR" "its --raw-aes form" "and how to go on"
 
 # --- Rollback, then --raw-aes keep: raw AES under the new key.
 capture "$KSMIGRATE" rollback --home "$H" --db "$DB" --targets t.toml
@@ -105,7 +116,7 @@ java_reads 3 carbon cs-3
 [[ $(value 1 | base64 -d | head -c1) != '{' ]] || fail "--raw-aes keep wrote JSON"; ok
 capture "$KSMIGRATE" verify "${M[@]}" --raw-aes keep --json
 expect_rc 0 "verify --raw-aes keep"
-assert_eq "4 2" "$(vcounts)" \
+assert_eq "4 3" "$(vcounts)" \
   "verify: the raw values now under key are target"
 capture "$KSMIGRATE" verify "${M[@]}"
 expect_rc 0 "verify without the option: no raw value left under old_key"
@@ -115,8 +126,8 @@ cmp -s "$CONF" conf.before || fail "deployment.toml changed"; ok
 
 # --- Usage: an RSA-only migration has no raw AES values; an unknown form.
 capture "$KSMIGRATE" plan --home "$H" --db "$DB" --targets t.toml --raw-aes gcm
-expect_rc 2 "--raw-aes with no AES key"
-assert_contains "$ERR" "neither key" "says why"
+expect_rc 2 "--raw-aes with an RSA source key"
+assert_contains "$ERR" "not an AES key" "says why"
 capture "$KSMIGRATE" plan "${M[@]}" --raw-aes ecb
 expect_rc 2 "--raw-aes takes gcm or keep"
 

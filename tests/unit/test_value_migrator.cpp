@@ -720,8 +720,11 @@ TEST_CASE("value_state (AES): without --raw-aes a raw AES value under the source
     // Under the target key (the product reads raw values with `key`), binary under the
     // source key, or plain Base64 text: what they were without the option.
     CHECK(m.classify(raw_new.at(0), ClassifyMode::full).state == ValueState::not_encrypted);
-    CHECK(m.classify(raw_binary_under(aes().old_key), ClassifyMode::full).state == ValueState::not_encrypted);
+    const Classification binary = m.classify(raw_binary_under(aes().old_key), ClassifyMode::full);
+    CHECK(binary.state == ValueState::not_encrypted);
+    CHECK(binary.raw_aes == RawAesSign::not_text);   // for plan's advice
     CHECK(m.classify(b64(std::string(32, 'q')), ClassifyMode::full).state == ValueState::not_encrypted);
+    CHECK(m.classify(raw_old.at(0), ClassifyMode::full).raw_aes == RawAesSign::unasked);
     // RSA -> AES: the source is RSA, so there is no raw AES value to look for.
     auto& f = fx();
     MigrationKeys up;
@@ -743,10 +746,17 @@ TEST_CASE("value_state (AES): --raw-aes gcm moves raw AES values to format 3 tha
     const auto back = test::aes_peer("decrypt-carbon text:" + aes_new_hex + " text:" + aes_old_hex, moved);
     REQUIRE(back.size() == 3);
     for (size_t i = 0; i < back.size(); ++i) CHECK(java_plain(back[i]) == plaintexts[i]);
-    // Raw under the target already: target, left as it is. Binary under the source key: not a value.
-    CHECK(m.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full).state == ValueState::target);
+    // Raw under the target already: target, left as it is (marked for plan's advice). Binary
+    // under the source key, plain Base64 text of any length: not encrypted.
+    const Classification under_target = m.classify(java_raw(aes_new_hex, {secret}).at(0), ClassifyMode::full);
+    CHECK(under_target.state == ValueState::target);
+    CHECK(under_target.raw_aes == RawAesSign::under_target);
     CHECK(m.classify(raw_binary_under(aes().old_key), ClassifyMode::full).state == ValueState::not_encrypted);
-    CHECK(m.classify(b64(std::string(32, 'q')), ClassifyMode::full).state == ValueState::not_encrypted);
+    // 32 bytes; 64 and 256 bytes, which read as plain RSA blocks too (no RSA key here).
+    for (const size_t n : {32, 64, 256}) {
+        CAPTURE(n);
+        CHECK(m.classify(b64(std::string(n, 'q')), ClassifyMode::full).state == ValueState::not_encrypted);
+    }
     // verify: one still under old_key is `source`.
     CHECK(m.classify(raw_old.at(0), ClassifyMode::verify).state == ValueState::source);
 }
@@ -764,6 +774,40 @@ TEST_CASE("value_state (AES): --raw-aes keep rewrites raw AES values as raw AES 
     const Classification g = m.classify(java_carbon(aes_old_hex, secret), ClassifyMode::full);
     REQUIRE(g.state == ValueState::source);
     CHECK(parse_ciphertext(m.reencrypt(g)).format == CiphertextFormat::symmetric_carbon);
+}
+
+TEST_CASE("value_state (AES): --raw-aes keep writes a value whose padding also checks under the old key") {
+    // ECB has no IV: the same plaintext gives the same bytes on every try. Such a value
+    // opens under the old key to bytes that are not text, so it is the new key's, and
+    // reencrypt must not take it for "the same key on both sides".
+    auto new_raw = make_aes_suite(aes().new_key, AesReading{true});
+    auto old_raw = make_aes_suite(aes().old_key, AesReading{true});
+    std::string plaintext;
+    for (int i = 0; i < 20000 && plaintext.empty(); ++i) {
+        const std::string candidate = "secret-" + std::to_string(i);
+        const std::string sealed = new_raw->seal(Bytes(candidate.begin(), candidate.end()),
+                                                 SealSpec::aes_value(CiphertextFormat::raw_aes));
+        if (old_raw->open(parse_raw_aes(sealed))) plaintext = candidate;
+    }
+    REQUIRE_FALSE(plaintext.empty());   // about 1 in 256 candidates
+    ValueMigrator m(rotation(RawAes::keep));
+    const Classification c = m.classify(java_raw(aes_old_hex, {plaintext}).at(0), ClassifyMode::full);
+    REQUIRE(c.state == ValueState::source);
+    const std::string out = m.reencrypt(c);
+    CHECK(java_plain(test::aes_peer("decrypt-raw text:" + aes_new_hex, {out}).at(0)) == plaintext);
+    CHECK(m.classify(out, ClassifyMode::verify).state == ValueState::target);
+}
+
+TEST_CASE("value_state (AES): the journal records the raw AES form of an AES target") {
+    CHECK(journal_target_id(rotation(RawAes::off)) == "AES:" + aes().new_key.id);
+    CHECK(journal_target_id(rotation(RawAes::to_gcm)) == "AES:" + aes().new_key.id + " +raw-aes=gcm");
+    CHECK(journal_target_id(rotation(RawAes::keep)) == "AES:" + aes().new_key.id + " +raw-aes=keep");
+    auto& f = fx();
+    MigrationKeys back;
+    back.source = &aes().new_key;
+    back.target = &f.b.loaded;
+    back.raw_aes = RawAes::keep;   // an RSA target: every form ends as self-contained OAEP
+    CHECK(journal_target_id(back) == tp(f.b));
 }
 
 TEST_CASE("value_state (AES): --raw-aes with an RSA target writes self-contained OAEP-SHA1") {
