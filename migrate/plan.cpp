@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <string_view>
 
 namespace ksc {
 
@@ -104,45 +106,44 @@ struct RawAesCounts {
     }
 };
 
-void add_raw_aes_advice(MigrationReport& rep, const MigrationKeys& keys, const RawAesCounts& raw) {
-    if (raw.unasked > 0)
-        rep.advice.push_back(std::to_string(raw.unasked) +
-                             " value(s) are legacy raw AES values (IS 5.10's transformation AES) under the source key, "
-                             "which the product reads with [encryption] key only: plan and run again with --raw-aes gcm "
-                             "if the product uses AES/GCM (the default since IS 5.11 and API-M 4.7), or --raw-aes keep if "
-                             "it still runs with org.wso2.CipherTransformation = AES");
-    if (raw.not_text > 0)
-        rep.advice.push_back(std::to_string(raw.not_text) +
-                             " value(s) counted as not encrypted pass raw AES's padding check under the source key but "
-                             "open to bytes that are not UTF-8 text: plain Base64 text does so about 1 time in 256; if "
-                             "the product stored secrets in another charset, check one with kscipher decrypt "
-                             "--transformation AES (ksmigrate does not move them)");
-    if (raw.under_target > 0 && keys.raw_aes == RawAes::to_gcm)
-        rep.advice.push_back(std::to_string(raw.under_target) +
-                             " value(s) are legacy raw AES values already under the target key, left as they are: a "
-                             "product on AES/GCM cannot read that form (--raw-aes gcm moves the values under the source "
-                             "key only)");
+// One piece of advice about n values, when there are any: "<n> value(s) <what>".
+void advise_count(MigrationReport& rep, int64_t n, std::string_view what) {
+    if (n <= 0) return;
+    std::string line = std::to_string(n);
+    line += " value(s) ";
+    line += what;
+    rep.advice.push_back(std::move(line));
 }
 
 void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mode, size_t journals,
                 const RawAesCounts& raw) {
     const StateCounts t = rep.totals();
     if (mode == ClassifyMode::verify) return;
-    add_raw_aes_advice(rep, keys, raw);
-    if (const int64_t n = t[ValueState::undecryptable] - raw.unasked; n > 0)
-        rep.advice.push_back(std::to_string(n) +
-                             " value(s) do not decrypt under the source key: find the key they were encrypted with, "
-                             "or run with --skip-undecryptable to leave them (listed) as they are");
+    advise_count(rep, raw.unasked,
+                 "are legacy raw AES values (IS 5.10's transformation AES) under the source key, which the product "
+                 "reads with [encryption] key only: plan and run again with --raw-aes gcm if the product uses AES/GCM "
+                 "(the default since IS 5.11 and API-M 4.7), or --raw-aes keep if it still runs with "
+                 "org.wso2.CipherTransformation = AES");
+    advise_count(rep, raw.not_text,
+                 "counted as not encrypted pass raw AES's padding check under the source key but open to bytes that "
+                 "are not UTF-8 text: plain Base64 text does so about 1 time in 256; if the product stored secrets in "
+                 "another charset, check one with kscipher decrypt --transformation AES (ksmigrate does not move them)");
+    if (keys.raw_aes == RawAes::to_gcm)
+        advise_count(rep, raw.under_target,
+                     "are legacy raw AES values already under the target key, left as they are: a product on AES/GCM "
+                     "cannot read that form (--raw-aes gcm moves the values under the source key only)");
+    advise_count(rep, t[ValueState::undecryptable] - raw.unasked,
+                 "do not decrypt under the source key: find the key they were encrypted with, or run with "
+                 "--skip-undecryptable to leave them (listed) as they are");
     const bool aes = keys.source.kind() == KeyKind::aes || keys.target.kind() == KeyKind::aes;
-    if (t[ValueState::foreign] > 0)
-        rep.advice.push_back(std::to_string(t[ValueState::foreign]) + " value(s) are encrypted for another " +
-                             (aes ? "key" : "certificate") + "; run leaves them as they are");
-    if (t[ValueState::symmetric] > 0)
-        rep.advice.push_back(std::to_string(t[ValueState::symmetric]) +
-                             " value(s) use symmetric (AES) encryption, which a keystore change does not touch");
+    advise_count(rep, t[ValueState::foreign],
+                 aes ? "are encrypted for another key; run leaves them as they are"
+                     : "are encrypted for another certificate; run leaves them as they are");
+    advise_count(rep, t[ValueState::symmetric],
+                 "use symmetric (AES) encryption, which a keystore change does not touch");
     // Each piece of advice only where it agrees with the verdict: the shortcut only when
     // every encrypted value is under the source key; verify/finalize only for a journal.
-    if (t[ValueState::source] == 0 && t[ValueState::target] > 0 && !journals)
+    if (t[ValueState::source] == 0 && t[ValueState::target] > 0 && t[ValueState::undecryptable] == 0 && !journals)
         rep.advice.push_back("every value is already under the target key: nothing to migrate");
     const bool all_source = t[ValueState::source] > 0 && t[ValueState::target] == 0 &&
                             t[ValueState::undecryptable] == 0 && t[ValueState::foreign] == 0;
