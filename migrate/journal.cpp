@@ -78,6 +78,13 @@ SqlValue value_of(const SqlValue& type, const SqlValue& bytes) {
     return {};
 }
 
+// The target key column holds the raw AES form too, when there is one.
+constexpr std::string_view raw_aes_mark = " +raw-aes=";
+
+std::string stored_target(const RunInfo& info) {
+    return info.raw_aes.empty() ? info.target_key : info.target_key + std::string(raw_aes_mark) + info.raw_aes;
+}
+
 // The run row, if the run table has one.
 std::optional<RunInfo> read_run(const Database& db) {
     if (!db.stored_table(Journal::run_table)) return std::nullopt;
@@ -86,7 +93,12 @@ std::optional<RunInfo> read_run(const Database& db) {
                             .append(", started, finished, backup_file FROM ").append(db.quote(Journal::run_table))
                             .append(" WHERE id = 1"));
     if (!s->step()) return std::nullopt;
-    return RunInfo{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes};
+    RunInfo info{s->column(0).bytes, s->column(1).bytes, s->column(2).bytes, s->column(3).bytes, s->column(4).bytes, ""};
+    if (const auto at = info.target_key.find(raw_aes_mark); at != std::string::npos) {
+        info.raw_aes = info.target_key.substr(at + raw_aes_mark.size());
+        info.target_key.resize(at);
+    }
+    return info;
 }
 
 bool has_journal_index(const Database& db, const std::string& stored_entries) {
@@ -124,14 +136,19 @@ void Journal::begin_or_resume(const RunInfo& info) {
             db_.exec("CREATE TABLE " + run + " (id " + d.integer + " PRIMARY KEY CHECK (id = 1), source_key_id " +
                      d.short_text + " NOT NULL, target_key_id " + d.short_text + " NOT NULL, started " +
                      d.short_text + " NOT NULL, finished " + d.short_text + ", backup_file " + d.key_text + ")");
-        if (run_info()) {
+        const KeyColumns k = key_columns(db_);
+        if (const auto existing = run_info()) {
             require_same_key_pair(info);
+            if (existing->raw_aes.empty() && !info.raw_aes.empty()) {
+                auto s = db_.prepare(std::string("UPDATE ").append(run).append(" SET ").append(k.target)
+                                         .append(" = ? WHERE id = 1"));
+                s->bind(1, stored_target(info)).step();
+            }
             return;  // resume: keep its start time and backup
         }
-        const KeyColumns k = key_columns(db_);
         auto s = db_.prepare(std::string("INSERT INTO ").append(run).append(" (id, ").append(k.source).append(", ")
                                  .append(k.target).append(", started, finished, backup_file) VALUES (1, ?, ?, ?, ?, ?)"));
-        s->bind(1, info.source_key).bind(2, info.target_key).bind(3, info.started_at);
+        s->bind(1, info.source_key).bind(2, stored_target(info)).bind(3, info.started_at);
         s->bind(4, info.finished_at.empty() ? SqlValue{} : SqlValue::text(info.finished_at));
         s->bind(5, info.backup_file);
         s->step();
@@ -141,10 +158,11 @@ void Journal::begin_or_resume(const RunInfo& info) {
 void Journal::require_same_key_pair(const RunInfo& info) const {
     const auto existing = run_info();
     if (!existing) return;
-    if (existing->source_key != info.source_key || existing->target_key != info.target_key)
+    const bool other_form = !existing->raw_aes.empty() && !info.raw_aes.empty() && existing->raw_aes != info.raw_aes;
+    if (existing->source_key != info.source_key || existing->target_key != info.target_key || other_form)
         fail_refused(db_.name() + ": the journal holds a run from key " + existing->source_key + " to key " +
-                         existing->target_key + " (started " + existing->started_at + "); this run is from key " +
-                         info.source_key + " to key " + info.target_key,
+                         stored_target(*existing) + " (started " + existing->started_at + "); this run is from key " +
+                         info.source_key + " to key " + stored_target(info),
                      "resume that run with its keys (and its --raw-aes form), or run `ksmigrate rollback` or "
                      "`ksmigrate finalize` for it first");
 }

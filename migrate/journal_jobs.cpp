@@ -141,6 +141,7 @@ nlohmann::ordered_json migration_status(const MigrationSettings& s) {
             if (auto info = j.run_info()) {
                 d["source_key"] = info->source_key;
                 d["target_key"] = info->target_key;
+                if (!info->raw_aes.empty()) d["raw_aes"] = info->raw_aes;
                 d["started_at"] = info->started_at;
                 d["finished_at"] = info->finished_at.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info->finished_at);
                 d["finished"] = !info->finished_at.empty();

@@ -489,7 +489,9 @@ int cmd_status(const Options& o) {
                   << (d["running"].is_null() ? ", running: cannot tell (lock file not readable)"
                       : d["running"].get<bool>() ? ", running now" : "")
                   << "\n  source " << d.value("source_key", std::string()) << " -> target "
-                  << d.value("target_key", std::string()) << "\n";
+                  << d.value("target_key", std::string())
+                  << (d.contains("raw_aes") ? " (--raw-aes " + d["raw_aes"].get<std::string>() + ")" : std::string())
+                  << "\n";
         for (const auto& t : d["targets"])
             std::cout << "  " << t["target"].get<std::string>() << ": " << t["values"].get<int64_t>() << " value(s) in "
                       << t["rows"].get<int64_t>() << " row(s) re-encrypted\n";

@@ -16,11 +16,9 @@ std::string MigrationKey::describe() const {
     return "(no key)";
 }
 
-std::string journal_target_id(const MigrationKeys& keys) {
-    std::string id = keys.target.id();
-    if (keys.target.kind() == KeyKind::aes && keys.raw_aes != RawAes::off)
-        id += keys.raw_aes == RawAes::keep ? " +raw-aes=keep" : " +raw-aes=gcm";
-    return id;
+std::string journal_raw_aes_form(const MigrationKeys& keys) {
+    if (keys.target.kind() != KeyKind::aes || keys.raw_aes == RawAes::off) return "";
+    return keys.raw_aes == RawAes::keep ? "keep" : "gcm";
 }
 
 std::unique_ptr<CipherSuite> cipher_suite_for(const MigrationKey& key, bool raw_aes) {

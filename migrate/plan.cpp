@@ -83,7 +83,8 @@ size_t report_journals(MigrationReport& rep, const detail::DatabaseSet& set) {
         int64_t values = 0;
         for (const auto& t : j.summary()) values += t.values;
         const std::string what = "holds an unfinalized migration from " + info->source_key + " to " +
-                                 info->target_key + ", started " + info->started_at +
+                                 info->target_key + (info->raw_aes.empty() ? "" : " (--raw-aes " + info->raw_aes + ")") +
+                                 ", started " + info->started_at +
                                  (info->finished_at.empty() ? ", unfinished" : ", finished " + info->finished_at) +
                                  ", " + std::to_string(values) + " value(s) re-encrypted";
         rep.problems.insert(rep.problems.begin() + static_cast<std::ptrdiff_t>(found),
@@ -128,7 +129,8 @@ void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mo
                  "counted as not encrypted pass raw AES's padding check under the source key but open to bytes that "
                  "are not UTF-8 text: plain Base64 text does so about 1 time in 256; if the product stored secrets in "
                  "another charset, check one with kscipher decrypt --transformation AES (ksmigrate does not move them)");
-    if (keys.raw_aes == RawAes::to_gcm)
+    const bool raw_in_unread_form = keys.raw_aes == RawAes::to_gcm && raw.under_target > 0;
+    if (raw_in_unread_form)
         advise_count(rep, raw.under_target,
                      "are legacy raw AES values already under the target key, left as they are: a product on AES/GCM "
                      "cannot read that form (--raw-aes gcm moves the values under the source key only)");
@@ -143,7 +145,8 @@ void add_advice(MigrationReport& rep, const MigrationKeys& keys, ClassifyMode mo
                  "use symmetric (AES) encryption, which a keystore change does not touch");
     // Each piece of advice only where it agrees with the verdict: the shortcut only when
     // every encrypted value is under the source key; verify/finalize only for a journal.
-    if (t[ValueState::source] == 0 && t[ValueState::target] > 0 && t[ValueState::undecryptable] == 0 && !journals)
+    if (t[ValueState::source] == 0 && t[ValueState::target] > 0 && t[ValueState::undecryptable] == 0 &&
+        !raw_in_unread_form && !journals)
         rep.advice.push_back("every value is already under the target key: nothing to migrate");
     const bool all_source = t[ValueState::source] > 0 && t[ValueState::target] == 0 &&
                             t[ValueState::undecryptable] == 0 && t[ValueState::foreign] == 0;

@@ -91,7 +91,7 @@ private:
 void start_journal(Database& db, const MigrationKeys& keys, const std::string& backup, const Journal::Fault& fault) {
     Journal journal(db, fault);
     Transaction tx(db);
-    journal.begin_or_resume(RunInfo{keys.source.id(), journal_target_id(keys), utc_now(), "", backup});
+    journal.begin_or_resume(RunInfo{keys.source.id(), keys.target.id(), utc_now(), "", backup, journal_raw_aes_form(keys)});
     journal.mark_unfinished();
     tx.commit();
 }
@@ -363,7 +363,7 @@ MigrationReport run_migration(const MigrationKeys& keys, const MigrationSettings
     // Every other refusal, too, before anything is written: a journal holding a run of
     // another key pair, a value of deployment.toml that does not decrypt (the config
     // is classified and re-encrypted in memory first), a backup that cannot be made.
-    const RunInfo this_run{keys.source.id(), journal_target_id(keys), "", "", ""};
+    const RunInfo this_run{keys.source.id(), keys.target.id(), "", "", "", journal_raw_aes_form(keys)};
     for (auto& db : set.databases) Journal(*db).require_same_key_pair(this_run);
     ValueMigrator config_migrator(keys);
     const detail::ConfigEdit config = detail::prepare_config(s, s.config_text, config_migrator, rep.problems);

@@ -16,8 +16,13 @@
 namespace ksc {
 namespace {
 
-constexpr std::string_view ambiguous_reason = "ambiguous: opens under both keys with PKCS#1 v1.5";
-constexpr std::string_view ambiguous_raw_aes_reason = "ambiguous: opens under both keys as raw AES";
+// Why a value that opens weakly under both keys is not moved (by_trial).
+std::string ambiguous_reason(const Opened& a, const Opened& b) {
+    const bool raw_a = a.sealed_as.format == CiphertextFormat::raw_aes;
+    const bool raw_b = b.sealed_as.format == CiphertextFormat::raw_aes;
+    if (raw_a != raw_b) return "ambiguous: opens under one key as raw AES and under the other with PKCS#1 v1.5";
+    return raw_a ? "ambiguous: opens under both keys as raw AES" : "ambiguous: opens under both keys with PKCS#1 v1.5";
+}
 
 constexpr std::string_view unasked_raw_aes_reason =
     "a legacy raw AES value (AES/ECB/PKCS5Padding, no keyId) under the source key, which only --raw-aes gcm|keep moves";
@@ -26,7 +31,8 @@ constexpr std::string_view unasked_raw_aes_reason =
 // classifier would take it (PKCS#1: padding; raw AES: padding and text). A PKCS#1 try
 // fails with probability ~2^-16 for two different keys, so 8 tries only run out when
 // both keys are the same key. Raw AES (ECB) has no IV: every try gives the same bytes,
-// which open to text under another key with odds far below 10^-9.
+// so classify finds such a value first (unless_ambiguous_when_kept) and reencrypt never
+// meets one unless both keys are the same.
 constexpr int max_unambiguous_attempts = 8;
 
 Classification state_only(ValueState s, std::string reason = {}) {
@@ -174,10 +180,7 @@ struct ValueMigrator::Impl {
                 // there too leaves nothing saying which key it is under: rewriting could destroy it.
                 if (auto other = open(second, rs)) {
                     if (other->proof) return found(second, std::move(*other));
-                    return state_only(ValueState::undecryptable,
-                                      std::string(o->sealed_as.format == CiphertextFormat::raw_aes
-                                                      ? ambiguous_raw_aes_reason
-                                                      : ambiguous_reason));
+                    return state_only(ValueState::undecryptable, ambiguous_reason(*o, *other));
                 }
             }
             return found(first, std::move(*o));
@@ -224,6 +227,20 @@ struct ValueMigrator::Impl {
         return state_only(ValueState::undecryptable,
                           "decrypts under the source key but is too long for the target key with " +
                               (to.rsa ? to.rsa->name : to.describe()) + " (at most " + std::to_string(limit) + " bytes)");
+    }
+
+    // --raw-aes keep writes a raw AES value as ECB: the same bytes for the same plaintext
+    // under the target key. When those also open to text under the source key (odds of
+    // about 1 in 10^7 or less per value), the value written would be ambiguous; it is left,
+    // listed, and --raw-aes gcm moves it.
+    Classification unless_ambiguous_when_kept(Classification c) const {
+        if (c.state != ValueState::source || !c.has_plaintext) return c;
+        const SealSpec to = seal_for(sealed_as(c));
+        if (to.format != CiphertextFormat::raw_aes || !source->reads(to.format)) return c;
+        if (!open_as_text(*source, parse_raw_aes(target->seal(c.plaintext, to)))) return c;
+        return state_only(ValueState::undecryptable,
+                          "its raw AES form under the target key would also open under the source key (ambiguous): "
+                          "--raw-aes gcm moves it");
     }
 
     // A Classification made before `format` existed names an RSA value by its two old fields.
@@ -323,7 +340,7 @@ ValueMigrator::~ValueMigrator() = default;
 
 Classification ValueMigrator::classify(std::string_view value, ClassifyMode mode) {
     if (value.empty()) return state_only(ValueState::empty);
-    Classification c = impl_->unless_too_long(impl_->classify(value, mode));
+    Classification c = impl_->unless_ambiguous_when_kept(impl_->unless_too_long(impl_->classify(value, mode)));
     private_ops_ = impl_->ops();
     return c;
 }

@@ -24,6 +24,10 @@ struct RunInfo {
     std::string started_at;      // UTC ISO-8601
     std::string finished_at;     // empty while unfinished
     std::string backup_file;     // database backup made before the first batch (may be empty)
+    // The form legacy raw AES values are written in (--raw-aes: "gcm" or "keep"; "" when not
+    // asked, or when the target is RSA and the form does not matter). Stored with the target
+    // key ("AES:<keyId> +raw-aes=gcm"), so journals keep one run table shape.
+    std::string raw_aes;
 };
 
 struct JournalEntry {
@@ -59,7 +63,11 @@ public:
     // run for another key pair is ErrorKind::refused (rollback or finalize it first).
     void begin_or_resume(const RunInfo& info);
     // The same refusal on its own, reading only: run checks every database with it
-    // before anything is written anywhere (deployment.toml included).
+    // before anything is written anywhere (deployment.toml included). Another source or
+    // target key is refused; so is another raw AES form once one is recorded (the run
+    // would leave values in two forms, one of which the product cannot read). A run begun
+    // without a form may go on with one: it wrote no raw AES value (begin_or_resume then
+    // records the form).
     void require_same_key_pair(const RunInfo& info) const;
     std::optional<RunInfo> run_info() const;
     void mark_finished(const std::string& at);

@@ -45,10 +45,9 @@ struct MigrationKeys {
     RawAes raw_aes = RawAes::off;
 };
 
-// The target as a run's journal records it: its id, and with an AES target the raw AES
-// form asked for (" +raw-aes=gcm"), so a run resumes only in the form it began in (the
-// other form would leave values in two forms, one of which the product cannot read).
-std::string journal_target_id(const MigrationKeys& keys);
+// The raw AES form a run's journal records (RunInfo::raw_aes): "gcm" or "keep" with an
+// AES target and --raw-aes, else "" (an RSA target writes every form the same way).
+std::string journal_raw_aes_form(const MigrationKeys& keys);
 
 // A cipher suite for one side (one per thread: Botan objects keep state). A side with
 // no key, or an RSA key without its thumbprint: ErrorKind::internal.

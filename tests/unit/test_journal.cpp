@@ -30,7 +30,7 @@ std::string schema(const Database& db) {
     return out;
 }
 
-const RunInfo run_ab{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", ""};
+const RunInfo run_ab{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", "", ""};
 
 JournalEntry entry(const std::string& target, const std::string& key, SqlValue old_v, SqlValue new_v,
                    int64_t values = 1) {
@@ -132,12 +132,41 @@ TEST_CASE("journal: rollback-style walk deletes entries as it goes, across chunk
     CHECK(j.summary().empty());
 }
 
+TEST_CASE("journal: the raw AES form is recorded with the target key, and a resume keeps to it") {
+    ScratchDir dir;
+    auto db = make_db(dir);
+    Journal j(*db);
+    const auto run = [](std::string form) { return RunInfo{"AES:old=", "AES:new=", "2030-01-01T00:00:00Z", "", "", form}; };
+    // Begun without a form (it stopped at a raw AES value it was not told to move): it may
+    // go on with one, which is recorded from then on.
+    j.begin_or_resume(run(""));
+    CHECK(j.run_info()->raw_aes.empty());
+    j.begin_or_resume(run("gcm"));
+    CHECK(j.run_info()->target_key == "AES:new=");
+    CHECK(j.run_info()->raw_aes == "gcm");
+    auto s = db->prepare("SELECT target_key_id FROM \"KSMIGRATE_RUN\"");
+    REQUIRE(s->step());
+    CHECK(s->column(0).bytes == "AES:new= +raw-aes=gcm");   // what status and an older ksmigrate see
+    // Once recorded: the same form or none resumes; the other one is refused, naming both.
+    j.begin_or_resume(run("gcm"));
+    j.require_same_key_pair(run(""));
+    try {
+        j.require_same_key_pair(run("keep"));
+        FAIL("accepted the other form");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::refused);
+        CHECK(std::string(e.what()).find("to key AES:new= +raw-aes=gcm") != std::string::npos);
+        CHECK(std::string(e.what()).find("to key AES:new= +raw-aes=keep") != std::string::npos);
+    }
+    CHECK(j.run_info()->raw_aes == "gcm");
+}
+
 TEST_CASE("journal: resume keeps the run, another key pair is refused") {
     ScratchDir dir;
     auto db = make_db(dir);
     Journal j(*db);
-    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", "/backups/j.db.bak"});
-    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/other.bak"});  // same pair: resume
+    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2024-01-01T00:00:00Z", "", "/backups/j.db.bak", ""});
+    j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/other.bak", ""});  // same pair: resume
     CHECK(j.run_info()->started_at == "2024-01-01T00:00:00Z");
     CHECK(j.run_info()->backup_file == "/backups/j.db.bak");
     j.mark_finished("2024-01-02T00:00:00Z");
@@ -145,7 +174,7 @@ TEST_CASE("journal: resume keeps the run, another key pair is refused") {
     j.mark_unfinished();
     CHECK(j.run_info()->finished_at.empty());
     try {
-        j.begin_or_resume(RunInfo{"AAAA", "CCCC", "2030-01-01T00:00:00Z", "", ""});
+        j.begin_or_resume(RunInfo{"AAAA", "CCCC", "2030-01-01T00:00:00Z", "", "", ""});
         FAIL("accepted another key pair");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::refused);
@@ -192,7 +221,7 @@ TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothin
     j.require_same_key_pair(run_ab);  // no journal: nothing to refuse
     CHECK(schema(*db) == before);     // and no table made for asking
     j.begin_or_resume(run_ab);
-    j.require_same_key_pair(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", ""});
+    j.require_same_key_pair(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "", ""});
 
     // run checks on a read-only connection too: the check itself never writes.
     const auto path = db->address().file;
@@ -201,7 +230,7 @@ TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothin
     Database& ro = *ro_owner;
     Journal jr(ro);
     try {
-        jr.require_same_key_pair(RunInfo{"AAAA", "CCCC", "", "", ""});
+        jr.require_same_key_pair(RunInfo{"AAAA", "CCCC", "", "", "", ""});
         FAIL("accepted another key pair");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::refused);
@@ -209,7 +238,7 @@ TEST_CASE("journal: require_same_key_pair refuses another pair and writes nothin
         CHECK(m.find("the journal holds a run from key AAAA to key BBBB") != std::string::npos);
         CHECK(m.find("j.db") != std::string::npos);
     }
-    CHECK_THROWS_AS(jr.require_same_key_pair(RunInfo{"CCCC", "BBBB", "", "", ""}), Error);
+    CHECK_THROWS_AS(jr.require_same_key_pair(RunInfo{"CCCC", "BBBB", "", "", "", ""}), Error);
 }
 
 // A journal written before AES support names its key columns for thumbprints; the values
@@ -228,7 +257,7 @@ TEST_CASE("journal: a run table with the old thumbprint columns is read and resu
     CHECK(j.run_info()->backup_file == "b.db");
     j.begin_or_resume(run_ab);   // the same key pair: resumed, its start kept
     CHECK(j.run_info()->started_at == "2026-01-01T00:00:00Z");
-    CHECK_THROWS_AS(j.require_same_key_pair(RunInfo{"AAAA", "AES:qNo=", "", "", ""}), Error);
+    CHECK_THROWS_AS(j.require_same_key_pair(RunInfo{"AAAA", "AES:qNo=", "", "", "", ""}), Error);
 }
 
 namespace {
@@ -265,9 +294,9 @@ TEST_CASE("journal: one left half created is seen, records no run, and is comple
         size_t chunks = 0;
         j.for_each_chunk_newest_first([&](const std::vector<JournalEntry>&) { ++chunks; });
         CHECK(chunks == 0);
-        j.require_same_key_pair(RunInfo{"CCCC", "DDDD", "", "", ""});  // no run to conflict with
+        j.require_same_key_pair(RunInfo{"CCCC", "DDDD", "", "", "", ""});  // no run to conflict with
 
-        j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/backups/fresh.bak"});
+        j.begin_or_resume(RunInfo{"AAAA", "BBBB", "2030-01-01T00:00:00Z", "", "/backups/fresh.bak", ""});
         CHECK(Journal::has_run(*db));
         REQUIRE(j.run_info());
         CHECK(j.run_info()->started_at == "2030-01-01T00:00:00Z");

@@ -113,7 +113,7 @@ struct Fixture {
     // commits on its own): the entries table alone, without its index and run table.
     void leave_half_journal() const {
         auto db = open();
-        Journal(*db).begin_or_resume(RunInfo{"AAAA", "BBBB", "2020-01-01T00:00:00Z", "", ""});
+        Journal(*db).begin_or_resume(RunInfo{"AAAA", "BBBB", "2020-01-01T00:00:00Z", "", "", ""});
         db->exec(std::string("DROP TABLE \"") + Journal::run_table + "\"");
         db->exec(std::string("DROP INDEX \"") + Journal::index_name + "\"");
         REQUIRE(Journal::exists(*db));
