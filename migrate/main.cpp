@@ -129,7 +129,7 @@ void add_key_options(CLI::App* cmd, Options& o) {
                     "key: gcm = rewrite them as AES-GCM (what IS 5.11+ and API-M 4.7 read by default), keep = as "
                     "raw AES (a product still running with org.wso2.CipherTransformation AES); a resumed run "
                     "needs the form it began with")
-        ->check(CLI::IsMember({"gcm", "keep"}));
+        ->transform(CLI::IsMember({"gcm", "keep"}, CLI::ignore_case));
     cmd->add_option("--jobs", o.jobs, "worker threads for the RSA work (default: twice the number of cores)")
         ->check(CLI::Range(1u, max_jobs));
     cmd->add_option("--batch-size", o.batch_size, "rows per batch (default 500)")->check(CLI::Range(1, 100000));

@@ -123,14 +123,16 @@ std::vector<std::pair<std::string, int64_t>> left_alone(const StateCounts& t) {
 }
 
 std::vector<std::string> prerequisites(const MigrationKey& source) {
-    std::string keep = "Keep the old keystore until ksmigrate verify passes and the product runs with the new key: "
-                       "rollback needs it.";
+    std::string keep;
     if (source.kind() == KeyKind::aes) {
         // Appended: GCC 12 warns falsely (-Wrestrict) about "x" + std::string&&.
         keep = "Keep the source key (";
         keep += source.describe();
         keep += ", and a copy of it elsewhere) until ksmigrate verify passes and finalize has run: a value not "
                 "moved, and every value after a rollback, reads only with it.";
+    } else {
+        keep = "Keep the old keystore until ksmigrate verify passes and the product runs with the new key: rollback "
+               "needs it.";
     }
     return {"Stop every product node before ksmigrate run: a node still running with the old key keeps writing data "
             "under it.",

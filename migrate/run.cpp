@@ -257,15 +257,16 @@ void migrate_target(Database& db, const detail::Placement& place, const Migratio
             for (const auto& c : w.results) {
                 if (c.state != ValueState::undecryptable) continue;
                 const std::string where = db.name() + ": " + t.name() + " " + detail::describe_row(w, place.shown());
-                if (c.raw_aes == RawAesSign::unasked && !s.skip_undecryptable)
-                    fail_refused(where + " is " + c.reason + "; its batch was not committed",
-                                 "give --raw-aes gcm (a product on AES/GCM, the default since IS 5.11 and API-M 4.7) "
-                                 "or --raw-aes keep (a product still on the transformation AES); --skip-undecryptable "
-                                 "would leave it under the old key");
-                if (!s.skip_undecryptable)
+                if (!s.skip_undecryptable) {
+                    if (c.raw_aes == RawAesSign::unasked)
+                        fail_refused(where + " is " + c.reason + "; its batch was not committed",
+                                     "give --raw-aes gcm (a product on AES/GCM, the default since IS 5.11 and API-M "
+                                     "4.7) or --raw-aes keep (a product still on the transformation AES); "
+                                     "--skip-undecryptable would leave it under the old key");
                     fail_refused(where + " does not decrypt under the source key (" + c.reason +
                                      "); its batch was not committed",
                                  "--skip-undecryptable leaves such values (listed) as they are");
+                }
                 problems.add(Problem{"error", db.name(), t.table, t.column, detail::describe_row(w, place.shown()),
                                      "undecryptable", "undecryptable, left as it is (" + c.reason + ")"});
             }

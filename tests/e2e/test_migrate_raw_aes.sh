@@ -79,7 +79,7 @@ capture "$KSMIGRATE" verify "${M[@]}"
 expect_rc 1 "verify without --raw-aes fails on raw values under old_key"
 
 # --- --raw-aes gcm: format 3 under the new key, with its keyId.
-capture "$KSMIGRATE" plan "${M[@]}" --raw-aes gcm --json gcm.json
+capture "$KSMIGRATE" plan "${M[@]}" --raw-aes GCM --json gcm.json   # the form's name in any case
 expect_rc 0 "plan --raw-aes gcm"
 assert_eq "3 1 0 3" "$(states gcm.json)" "plan states with --raw-aes"
 assert_contains "$(jq -r '.advice[]' gcm.json)" "1 value(s) are legacy raw AES values already under the target key" \
